@@ -1,0 +1,23 @@
+"""All models, one module per area. Importing this package registers every table on ``Base.metadata``.
+
+Later areas (tickets, outbox, subscriptions, audit) add their own module here and import it below.
+"""
+
+from bot.db.base import Base
+from bot.db.models.applicants import Applicant
+from bot.db.models.cases import Case, StatusChange
+from bot.db.models.pending import PendingMessage
+from bot.db.models.security import VerificationAttempt
+from bot.db.models.staff import BindCode, Staff, StaffChannel
+
+__all__ = [
+    "Applicant",
+    "Base",
+    "BindCode",
+    "Case",
+    "PendingMessage",
+    "Staff",
+    "StaffChannel",
+    "StatusChange",
+    "VerificationAttempt",
+]
