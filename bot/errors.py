@@ -85,3 +85,10 @@ class DatabaseUnavailable(ServiceUnavailable):
 
 class RasaUnavailable(ServiceUnavailable):
     """The Rasa server (or the action server behind it) did not answer in time."""
+
+
+class UnknownParameter(DataFileError, KeyError):
+    """A county parameter key that the parameter file does not define."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else self.__class__.__name__
