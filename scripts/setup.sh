@@ -34,7 +34,7 @@ lock_hash() { sha256sum "$@" | sha256sum | cut -c1-16; }
 build_venv() {  # name lockfile [extra pip args...]
   local name=$1 lock=$2; shift 2
   local dir="$VENVS/$name" stamp="$VENVS/$name/.lock-hash" want
-  want=$(lock_hash "$lock" pyproject.toml)
+  want=$(lock_hash "$lock")
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     say "$name venv up to date ($dir)"; return 0
   fi

@@ -1,0 +1,51 @@
+# 略阳县社会救助助手 — the commands a user needs. Everything sets up what is missing first.
+SHELL := /bin/bash
+APP   := .venvs/app/bin
+RASA  := .venvs/rasa/bin
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: run test serve setup train retrain eval bench bench-nlu bench-cases lint unit validate conversations clean
+
+## run: set up, train if needed, prepare the database, start Rasa + actions + chat (Telegram if TELEGRAM_BOT_TOKEN)
+run: setup
+	$(APP)/lueyang run
+
+## test: set up and run every test (lint, unit, rasa data validate, conversation tests)
+test: setup
+	bash scripts/test.sh
+
+## serve: start only the Rasa server and the action server (no front end)
+serve: setup
+	$(APP)/lueyang serve
+
+setup:
+	@bash scripts/setup.sh
+
+train: setup
+	$(APP)/lueyang train
+
+retrain: setup
+	$(APP)/lueyang train --force
+
+## eval: NLU evaluation on the fixed 20 % hold-out + baselines (results/nlu_eval.md); TEST_FILES="a.yml b.yml"
+eval: setup
+	PYTHONPATH=. $(RASA)/python scripts/evaluate_nlu.py $(foreach f,$(TEST_FILES),--test-file $(f))
+
+bench-nlu: setup
+	PYTHONPATH=. $(RASA)/python scripts/bench_nlu.py
+
+bench-cases: setup
+	$(APP)/python scripts/bench_cases.py
+
+bench: bench-nlu bench-cases
+
+lint: setup
+	$(APP)/ruff check bot actions rasa_addons tests scripts
+
+validate: setup
+	PYTHONPATH=. $(RASA)/rasa data validate --domain domain --data nlu_data --config config.yml --fail-on-warnings
+
+clean:
+	rm -rf .venvs models var .rasa results

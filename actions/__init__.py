@@ -1,0 +1,1 @@
+"""rasa_sdk actions (thin): one module per area; logic lives in bot/."""

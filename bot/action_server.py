@@ -1,0 +1,29 @@
+"""Entry point of the action server: masking log filter + rasa_sdk's endpoint.
+
+`python -m bot.action_server --port 5055` (binds SANIC_HOST, default 127.0.0.1 via the runner).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="略阳县社会救助助手 action server")
+    parser.add_argument("--port", type=int, default=5055)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+    from bot.logging_setup import configure_logging
+    from bot.settings import get_settings
+
+    configure_logging(get_settings().log_level)
+    from rasa_sdk import endpoint
+
+    logging.getLogger(__name__).info("starting the action server on port %s", args.port)
+    endpoint.run("actions", port=args.port, cors_origins=None)
+
+
+if __name__ == "__main__":
+    main()

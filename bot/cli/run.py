@@ -1,0 +1,136 @@
+"""`lueyang run | serve | train`: the assistant's processes."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from bot.settings import get_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("train", help="train the Rasa model if training data/domain/config/dictionary changed")
+    p.add_argument("--force", action="store_true", help="retrain even if nothing changed")
+    p.set_defaults(func=cmd_train)
+
+    for name, helptext in (
+        ("serve", "start the Rasa server and the action server (no front end)"),
+        ("run", "prepare everything and chat: Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal"),
+    ):
+        p = subparsers.add_parser(name, help=helptext)
+        p.add_argument("--rasa-processes", type=int, default=1)
+        p.add_argument("--action-processes", type=int, default=1)
+        p.add_argument("--no-train", action="store_true", help="use the newest model in models/ as it is")
+        p.add_argument("--log-dir", default=None, help="write server logs here instead of the console")
+        p.set_defaults(func=cmd_run if name == "run" else cmd_serve)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.training import ensure_model
+
+    ensure_model(get_settings(), force=args.force)
+    return 0
+
+
+def _model(args: argparse.Namespace):
+    settings = get_settings()
+    if args.no_train:
+        models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+        if not models:
+            from bot.errors import ConfigurationError
+
+            raise ConfigurationError("no model in models/: run `make train` first")
+        return models[-1]
+    from bot.training import ensure_model
+
+    return ensure_model(settings)
+
+
+def _prepare_database() -> None:
+    """Migrate the case database and load the synthetic demo data (embedded profile only)."""
+    settings = get_settings()
+    py = sys.executable
+    subprocess.run([py, "-m", "bot", "db", "upgrade"], check=True, cwd=settings.root)
+    if settings.profile == "embedded":
+        subprocess.run([py, "-m", "bot", "demo", "load"], check=True, cwd=settings.root)
+
+
+def _warn_unverified() -> None:
+    try:
+        from bot.policy.parameters import load_parameters
+    except ImportError:
+        return
+    params = load_parameters()
+    unverified = params.unverified()
+    if unverified:
+        print(f"[warn] {len(unverified)} county parameters are not verified (the assistant tells users to confirm "
+              "them with the office). List them with `lueyang policy unverified`.")
+
+
+def _cluster(args: argparse.Namespace):
+    from pathlib import Path
+
+    from bot.runner import Cluster
+
+    settings = get_settings()
+    settings.check_production()
+    return Cluster(
+        settings=settings,
+        model=_model(args),
+        rasa_processes=args.rasa_processes,
+        action_processes=args.action_processes,
+        log_dir=Path(args.log_dir) if args.log_dir else None,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runner import install_signal_handlers
+
+    install_signal_handlers()
+    _prepare_database()
+    _warn_unverified()
+    cluster = _cluster(args)
+    try:
+        cluster.start()
+        print("[serve] Ctrl-C stops every process.")
+        while all(c.proc.poll() is None for c in cluster.children):
+            try:
+                cluster.children[0].proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        dead = [c.name for c in cluster.children if c.proc.poll() is not None]
+        print(f"[serve] {', '.join(dead)} stopped; shutting down", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        cluster.stop()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.runner import install_signal_handlers
+
+    install_signal_handlers()
+    settings = get_settings()
+    _prepare_database()
+    _warn_unverified()
+    if args.log_dir is None:
+        args.log_dir = str(settings.var_dir / "logs")
+    cluster = _cluster(args)
+    try:
+        cluster.start()
+        print(f"[run] server logs: {Path(args.log_dir)}")
+        if settings.telegram_bot_token:
+            from bot.frontends.telegram_app import run_telegram
+
+            return int(run_telegram(settings) or 0)
+        from bot.frontends.terminal import run_terminal
+
+        return int(run_terminal(settings) or 0)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        cluster.stop()

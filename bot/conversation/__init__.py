@@ -1,0 +1,1 @@
+"""Channel-independent conversation helpers used by actions (plain, testable functions)."""

@@ -1,0 +1,36 @@
+"""Recognise input the NLU cannot read and say why, politely, in Chinese."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_READ_CHARS = 2000
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
+_SQLISH = re.compile(r"(;\s*(drop|delete|insert|update|select)\b|--\s*$|<script|\bunion\s+select\b)", re.I)
+
+
+def _is_symbolic(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat.startswith(("S", "P", "Z", "C")) or ch in "\ufe0f\u200d"
+
+
+def classify_bad_input(text: str | None) -> str | None:
+    """A reply for a message that is empty, emoji/punctuation only, English, huge or code-like; else None."""
+    text = text or ""
+    stripped = text.strip()
+    if not stripped:
+        return "您发来的消息是空的。请直接用文字告诉我您想了解什么，比如“低保怎么申请”。"
+    if len(stripped) > MAX_READ_CHARS:
+        return (f"您的消息很长（{len(stripped)} 字），我只能读前 {MAX_READ_CHARS} 字。"
+                "请把问题分成几条短消息发给我，每条说一件事。")
+    if _SQLISH.search(stripped):
+        return "抱歉，我没能看懂这条消息。请用中文描述您的问题，比如“我的申请到哪一步了”。"
+    if all(_is_symbolic(ch) for ch in stripped):
+        return "我看到了表情或符号，但看不懂具体意思。请用文字告诉我您想了解什么。"
+    if not _CJK.search(stripped) and len(_LATIN_WORD.findall(stripped)) >= 2:
+        return ("抱歉，我目前只能用中文交流（I can only answer in Chinese）。"
+                "请用中文提问，或者拨打乡镇民政办的电话咨询。")
+    return None

@@ -1,0 +1,219 @@
+"""Process orchestration for `lueyang run` / `lueyang serve`: Rasa server(s), action server(s), front end.
+
+Every child runs in its own process group; Ctrl-C (or SIGTERM) stops all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bot.errors import ConfigurationError, ServiceUnavailable
+from bot.settings import Settings
+from bot.training import rasa_bin, rasa_env
+
+logger = logging.getLogger(__name__)
+
+RASA_BASE_PORT = 5005
+ACTION_BASE_PORT = 5055
+
+
+def tracker_store_config(url: str) -> dict:
+    """Rasa SQL tracker store settings from a SQLAlchemy-style URL."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else "var/tracker.db"
+        return {"type": "SQL", "dialect": "sqlite", "db": path}
+    if parts.scheme.startswith("postgres"):
+        cfg = {
+            "type": "SQL",
+            "dialect": "postgresql",
+            "url": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "db": (parts.path or "/rasa").lstrip("/") or "rasa",
+        }
+        if parts.username:
+            cfg["username"] = unquote(parts.username)
+        if parts.password:
+            cfg["password"] = unquote(parts.password)
+        return cfg
+    raise ConfigurationError(f"TRACKER_STORE_URL: unsupported scheme {parts.scheme!r} (sqlite or postgresql)")
+
+
+def lock_store_config(redis_url: str) -> dict | None:
+    if not redis_url:
+        return None  # in-memory lock store (single Rasa process)
+    parts = urlsplit(redis_url)
+    cfg = {
+        "type": "redis",
+        "url": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int((parts.path or "/0").lstrip("/") or 0),
+        "key_prefix": "lueyang",
+    }
+    if parts.password:
+        cfg["password"] = unquote(parts.password)
+    return cfg
+
+
+def write_endpoints(settings: Settings, action_url: str, path: Path) -> Path:
+    """Write an endpoints.yml for one Rasa process (JSON is valid YAML)."""
+    import json
+
+    data: dict = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store_config(settings.tracker_store_url)}
+    lock = lock_store_config(settings.redis_url)
+    if lock:
+        data["lock_store"] = lock
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    return path
+
+
+@dataclass
+class Child:
+    name: str
+    proc: subprocess.Popen
+    log: Path | None = None
+
+
+@dataclass
+class Cluster:
+    """The processes of one `serve`: Rasa and action servers."""
+
+    settings: Settings
+    model: Path
+    rasa_processes: int = 1
+    action_processes: int = 1
+    rasa_port: int = RASA_BASE_PORT
+    action_port: int = ACTION_BASE_PORT
+    log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)  # added to every child's environment
+    children: list[Child] = field(default_factory=list)
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_processes)]
+
+    @property
+    def action_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.action_port + i}" for i in range(self.action_processes)]
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> Child:
+        log_path = None
+        stdout = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            log_path = self.log_dir / f"{name}.log"
+            stdout = open(log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
+        env = {**env, **self.extra_env}
+        proc = subprocess.Popen(
+            cmd, cwd=self.settings.root, env=env, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
+            start_new_session=True,
+        )
+        child = Child(name, proc, log_path)
+        self.children.append(child)
+        return child
+
+    def start_action_server(self, index: int) -> Child:
+        env = dict(os.environ)
+        env["SANIC_HOST"] = "127.0.0.1"
+        env.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
+        app_python = self.settings.root / ".venvs" / "app" / "bin" / "python"
+        cmd = [str(app_python), "-m", "bot.action_server", "--port", str(self.action_port + index)]
+        return self._spawn(f"actions-{index}", cmd, env)
+
+    def start_rasa(self, index: int) -> Child:
+        action_url = self.action_urls[index % self.action_processes] + "/webhook"
+        endpoints = write_endpoints(self.settings, action_url, self.settings.var_dir / f"endpoints-{index}.yml")
+        cmd = [
+            str(rasa_bin(self.settings)), "run",
+            "--model", str(self.model),
+            "--endpoints", str(endpoints),
+            "--credentials", "credentials.yml",
+            "--interface", "127.0.0.1",
+            "--port", str(self.rasa_port + index),
+            "--response-timeout", "30",
+        ]
+        # never --enable-api: Rasa's HTTP API would let anyone act as anyone
+        return self._spawn(f"rasa-{index}", cmd, rasa_env(self.settings))
+
+    def start(self, echo=print, timeout: float = 240.0) -> None:
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        for i in range(self.action_processes):
+            self.start_action_server(i)
+        for i in range(self.rasa_processes):
+            self.start_rasa(i)
+        echo(f"[serve] starting {self.rasa_processes} Rasa + {self.action_processes} action server(s); "
+             "loading the model takes ~30 s ...")
+        for url in self.action_urls:
+            wait_http(url + "/health", timeout, self.children)
+        for url in self.rasa_urls:
+            wait_http(url + "/webhooks/secure_rest/", timeout, self.children)
+        echo(f"[serve] ready: Rasa {', '.join(self.rasa_urls)} · actions {', '.join(self.action_urls)}")
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.proc.poll() is None:
+                try:
+                    os.killpg(child.proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 15
+        for child in self.children:
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                child.proc.wait(remaining)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(child.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                child.proc.wait()
+        self.children.clear()
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def wait_http(url: str, timeout: float, children: list[Child] | None = None) -> None:
+    """Poll ``url`` until it answers 2xx; fail early if a child process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in children or []:
+            if child.proc.poll() is not None:
+                hint = f" (log: {child.log})" if child.log else ""
+                raise ServiceUnavailable(f"{child.name} exited with code {child.proc.returncode}{hint}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if 200 <= resp.status < 300:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.5)
+    raise ServiceUnavailable(f"{url} did not answer within {timeout:.0f} s")
+
+
+def install_signal_handlers() -> None:
+    """Turn SIGTERM into KeyboardInterrupt so `finally:` blocks stop the children."""
+
+    def _raise(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
+def exit_with(message: str, code: int = 1) -> int:
+    print(message, file=sys.stderr)
+    return code

@@ -1,0 +1,145 @@
+"""Model training with a content fingerprint: an unchanged model is never retrained.
+
+The fingerprint covers everything that changes what the model does: config.yml, the domain, all training data
+(including the jieba dictionary, lookup tables and regexes), the Rasa-side code (rasa_addons/, bot/parsing/) and
+the Rasa lock file. Models are stored as ``models/<fingerprint>.tar.gz`` and mirrored to a cache directory
+outside the work tree (``LUEYANG_MODEL_CACHE``, default ``~/.cache/lueyang-assistant/models``) so a fresh
+clone on the same machine reuses them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.errors import ConfigurationError
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+FINGERPRINT_INPUTS = (
+    "config.yml",
+    "domain",
+    "nlu_data",
+    "rasa_addons",
+    "bot/parsing",
+    "bot/conversation/bad_input.py",
+    "requirements/rasa.lock",
+)
+_IGNORED_SUFFIXES = {".pyc"}
+
+
+def _files(root: Path, inputs: Iterable[str]) -> list[Path]:
+    out: list[Path] = []
+    for rel in inputs:
+        path = root / rel
+        if path.is_file():
+            out.append(path)
+        elif path.is_dir():
+            out.extend(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and p.suffix not in _IGNORED_SUFFIXES
+            )
+    return sorted(out)
+
+
+def model_fingerprint(root: Path, inputs: Iterable[str] = FINGERPRINT_INPUTS) -> str:
+    """16 hex chars of sha256 over relative paths and contents of every input file."""
+    digest = hashlib.sha256()
+    for file in _files(root, inputs):
+        digest.update(file.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LUEYANG_MODEL_CACHE", Path.home() / ".cache" / "lueyang-assistant" / "models"))
+
+
+def model_path(settings: Settings, fingerprint: str | None = None) -> Path:
+    return settings.models_dir / f"{fingerprint or model_fingerprint(settings.root)}.tar.gz"
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    """Environment for processes of the Rasa venv."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(settings.root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("PYTHONWARNINGS", "ignore")
+    return env
+
+
+def rasa_bin(settings: Settings) -> Path:
+    path = settings.root / ".venvs" / "rasa" / "bin" / "rasa"
+    if not path.exists():
+        raise ConfigurationError(f"{path} is missing: run scripts/setup.sh first (make setup)")
+    return path
+
+
+def ensure_model(settings: Settings, *, force: bool = False, echo=print) -> Path:
+    """Return the path of a model for the current inputs, training one only if needed."""
+    fingerprint = model_fingerprint(settings.root)
+    target = model_path(settings, fingerprint)
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = settings.var_dir / "train.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time on this machine/checkout
+        if target.exists() and not force:
+            echo(f"[train] model up to date: {target.relative_to(settings.root)} (nothing changed)")
+            return target
+        cached = cache_dir() / target.name
+        if cached.exists() and not force:
+            shutil.copy2(cached, target)
+            echo(f"[train] model restored from cache {cached}")
+            return target
+        echo(f"[train] training data, domain, config or dictionary changed: training model {fingerprint} ...")
+        started = time.monotonic()
+        cmd = [
+            str(rasa_bin(settings)),
+            "train",
+            "--config", "config.yml",
+            "--domain", "domain",
+            "--data", "nlu_data",
+            "--out", str(settings.models_dir),
+            "--fixed-model-name", fingerprint,
+        ]
+        if force:
+            cmd.append("--force")
+        proc = subprocess.run(cmd, cwd=settings.root, env=rasa_env(settings))
+        if proc.returncode != 0 or not target.exists():
+            raise ConfigurationError(f"rasa train failed (exit {proc.returncode}); see the output above")
+        echo(f"[train] trained in {time.monotonic() - started:.0f} s -> {target.relative_to(settings.root)}")
+        try:
+            cache_dir().mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, cached)
+        except OSError as exc:  # a read-only home must not fail the run
+            logger.warning("could not copy the model to the cache %s: %s", cached, exc)
+        _prune_old_models(settings, keep=target)
+        return target
+
+
+def _prune_old_models(settings: Settings, keep: Path, keep_count: int = 3) -> None:
+    models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[keep_count:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":  # pragma: no cover - convenience: python -m bot.training
+    from bot.settings import get_settings
+
+    sys.exit(0 if ensure_model(get_settings(), force="--force" in sys.argv) else 1)

@@ -1,0 +1,39 @@
+"""jieba tokenizer whose training fingerprint covers the user dictionary.
+
+Rasa's JiebaTokenizer loads every file in ``dictionary_path`` but its cache key ignores their content, so
+editing only the dictionary would not retrain. ``fingerprint_addon`` adds a hash of the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+
+
+def dictionary_digest(path: str | None) -> str | None:
+    """sha256 over the names and contents of every file in ``path`` (sorted), or None."""
+    if not path:
+        return None
+    base = Path(path)
+    if not base.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for file in sorted(p for p in base.iterdir() if p.is_file()):
+        digest.update(file.name.encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
+class FingerprintedJiebaTokenizer(JiebaTokenizer):
+    """JiebaTokenizer + dictionary content in the training fingerprint."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return dictionary_digest(config.get("dictionary_path"))

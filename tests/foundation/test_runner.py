@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.errors import ConfigurationError
+from bot.runner import lock_store_config, tracker_store_config, write_endpoints
+from bot.settings import Settings
+
+
+def test_tracker_store_from_urls():
+    assert tracker_store_config("sqlite:////tmp/x/tracker.db") == {"type": "SQL", "dialect": "sqlite", "db": "/tmp/x/tracker.db"}
+    pg = tracker_store_config("postgresql://rasa:p%40ss@db.example:5433/tracker")
+    assert pg == {"type": "SQL", "dialect": "postgresql", "url": "db.example", "port": 5433, "db": "tracker",
+                  "username": "rasa", "password": "p@ss"}
+    with pytest.raises(ConfigurationError):
+        tracker_store_config("mongodb://x/y")
+
+
+def test_lock_store_is_redis_only_when_configured():
+    assert lock_store_config("") is None
+    assert lock_store_config("redis://127.0.0.1:6379/2") == {
+        "type": "redis", "url": "127.0.0.1", "port": 6379, "db": 2, "key_prefix": "lueyang"}
+
+
+def test_endpoints_file(tmp_path):
+    s = Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    data = json.loads(write_endpoints(s, "http://127.0.0.1:5055/webhook", tmp_path / "e.yml").read_text())
+    assert data["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
+    assert data["tracker_store"]["dialect"] == "sqlite"
+    assert data["lock_store"]["type"] == "redis"

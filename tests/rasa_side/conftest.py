@@ -1,0 +1,3 @@
+import pytest
+
+pytest.importorskip("rasa", reason="Rasa-side tests run in the Rasa venv (scripts/test.sh does)")
