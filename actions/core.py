@@ -10,6 +10,7 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation.bad_input import classify_bad_input
+from bot.conversation.menus import FALLBACK_TEXT, MAIN_MENU
 
 logger = logging.getLogger(__name__)
 
@@ -25,22 +26,9 @@ class ActionDefaultFallback(Action):
         text = tracker.latest_message.get("text") or ""
         special = classify_bad_input(text)
         if special is not None:
-            dispatcher.utter_message(text=special)
+            dispatcher.utter_message(text=special, buttons=list(MAIN_MENU))
         else:
-            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(text=FALLBACK_TEXT, buttons=list(MAIN_MENU))
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         logger.info("fallback: intent=%s confidence=%s", intent, (tracker.latest_message.get("intent") or {}).get("confidence"))
-        return [UserUtteranceReverted()]
-
-
-class ActionHandleBadInput(Action):
-    """Explains why a message could not be read (empty, emoji only, English, too long, code-like)."""
-
-    def name(self) -> str:
-        return "action_handle_bad_input"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        text = tracker.latest_message.get("text") or ""
-        dispatcher.utter_message(text=classify_bad_input(text) or "抱歉，我没太看懂您的意思，请换个说法。")
-        dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted()]
