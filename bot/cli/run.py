@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 
@@ -123,6 +124,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         cluster.start()
         print(f"[run] server logs: {Path(args.log_dir)}")
+        # the front end spreads conversations over every Rasa process of this run
+        settings = dataclasses.replace(settings, rasa_url=",".join(cluster.rasa_urls))
         if settings.telegram_bot_token:
             from bot.frontends.telegram_app import run_telegram
 
