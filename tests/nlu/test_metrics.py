@@ -1,0 +1,187 @@
+"""Intent and entity metrics on toy sets with hand-computed values."""
+
+import pytest
+
+
+def test_intent_metrics_on_a_toy_set(ev):
+    gold = ["a", "a", "b", "b", "c"]
+    pred = ["a", "b", "b", "b", "nlu_fallback"]
+    m = ev.intent_metrics(gold, pred)
+    assert m["n"] == 5
+    assert m["accuracy"] == pytest.approx(3 / 5)
+    # a: P=1 R=1/2 F=2/3; b: P=2/3 R=1 F=4/5; c: F=0 (the fallback is a miss, not a class of its own)
+    assert m["per_intent"]["a"] == pytest.approx({"precision": 1.0, "recall": 0.5, "f1": 2 / 3, "support": 2})
+    assert m["per_intent"]["b"] == pytest.approx({"precision": 2 / 3, "recall": 1.0, "f1": 0.8, "support": 2})
+    assert m["per_intent"]["c"]["f1"] == 0.0
+    assert set(m["per_intent"]) == {"a", "b", "c"}
+    assert m["macro_f1"] == pytest.approx((2 / 3 + 0.8 + 0.0) / 3)
+    assert m["weighted_f1"] == pytest.approx((2 * 2 / 3 + 2 * 0.8) / 5)
+    assert m["fallback_rate"] == pytest.approx(0.2)
+    assert m["confusions"] == [
+        {"gold": "a", "predicted": "b", "count": 1},
+        {"gold": "c", "predicted": "nlu_fallback", "count": 1},
+    ]
+
+
+def test_perfect_predictions_score_one(ev):
+    m = ev.intent_metrics(["x", "y", "y"], ["x", "y", "y"])
+    assert m["accuracy"] == 1.0 and m["macro_f1"] == 1.0 and m["confusions"] == []
+
+
+def test_intent_metrics_rejects_mismatched_lengths(ev):
+    with pytest.raises(ValueError):
+        ev.intent_metrics(["a"], [])
+
+
+def E(ev, entity, start, end, value, role=None):
+    return ev.Entity(entity=entity, start=start, end=end, value=value, role=role)
+
+
+def test_entity_match_needs_type_and_span(ev):
+    text = "查LY2023LS00123"
+    gold = E(ev, "case_no", 1, 14, "LY2023LS00123")
+    assert ev.entity_matches(gold, E(ev, "case_no", 1, 14, "LY2023LS00123"), text)
+    assert not ev.entity_matches(gold, E(ev, "case_no", 2, 14, "Y2023LS00123"), text)
+    assert not ev.entity_matches(gold, E(ev, "id_last6", 1, 14, "LY2023LS00123"), text)
+
+
+def test_explicit_normalised_value_must_match(ev):
+    text = "ly-2023-ls-00123 到哪了"
+    gold = E(ev, "case_no", 0, 16, "LY2023LS00123")  # annotated value differs from the surface text
+    assert ev.entity_matches(gold, E(ev, "case_no", 0, 16, "LY2023LS00123"), text)
+    assert not ev.entity_matches(gold, E(ev, "case_no", 0, 16, "ly-2023-ls-00123"), text)
+
+
+def test_surface_annotation_accepts_any_normalised_value(ev):
+    text = "两千五"
+    gold = E(ev, "amount", 0, 3, "两千五")  # no explicit value: type + span decide
+    assert ev.entity_matches(gold, E(ev, "amount", 0, 3, "2500"), text)
+
+
+def test_role_must_match(ev):
+    text = "一个月1800"
+    gold = E(ev, "amount", 3, 7, "1800", role="month")
+    assert ev.entity_matches(gold, E(ev, "amount", 3, 7, "1800", role="month"), text)
+    assert not ev.entity_matches(gold, E(ev, "amount", 3, 7, "1800", role="year"), text)
+    assert not ev.entity_matches(gold, E(ev, "amount", 3, 7, "1800"), text)
+
+
+def test_entity_metrics_per_type_and_micro(ev):
+    t1 = "LY2023LS00123 我电话13800138000"
+    t2 = "住在接官亭"
+    t3 = "案件号LY2024DB00007"
+    items = [
+        # case_no hit, phone hit, plus a spurious town
+        (
+            t1,
+            [E(ev, "case_no", 0, 13, "LY2023LS00123"), E(ev, "phone", 16, 27, "13800138000")],
+            [
+                E(ev, "case_no", 0, 13, "LY2023LS00123"),
+                E(ev, "phone", 16, 27, "13800138000"),
+                E(ev, "town", 0, 2, "x"),
+            ],
+        ),
+        # town missed
+        (t2, [E(ev, "town", 2, 5, "接官亭镇")], []),
+        # case_no with a wrong span: one FP and one FN
+        (t3, [E(ev, "case_no", 3, 16, "LY2024DB00007")], [E(ev, "case_no", 2, 16, "号LY2024DB00007")]),
+    ]
+    m = ev.entity_metrics(items)
+    case = m["per_entity"]["case_no"]
+    assert case["support"] == 2
+    assert case["precision"] == pytest.approx(0.5) and case["recall"] == pytest.approx(0.5)
+    assert case["f1"] == pytest.approx(0.5)
+    assert m["per_entity"]["phone"]["f1"] == 1.0
+    town = m["per_entity"]["town"]
+    assert (town["precision"], town["recall"], town["support"]) == (0.0, 0.0, 1)
+    # micro: tp=2 (case, phone), fp=2 (town, case), fn=2 (town, case)
+    assert m["micro"]["precision"] == pytest.approx(0.5)
+    assert m["micro"]["recall"] == pytest.approx(0.5)
+    assert m["micro"]["support"] == 4
+    assert [e["text"] for e in m["errors"]] == [t1, t2, t3]
+
+
+def test_a_prediction_is_matched_only_once(ev):
+    text = "LY2023LS00123"
+    gold = [E(ev, "case_no", 0, 13, text), E(ev, "case_no", 0, 13, text)]
+    m = ev.entity_metrics([(text, gold, [E(ev, "case_no", 0, 13, text)])])
+    assert m["per_entity"]["case_no"]["recall"] == pytest.approx(0.5)
+    assert m["per_entity"]["case_no"]["precision"] == 1.0
+
+
+def test_prediction_from_a_rasa_parse_result(ev):
+    result = {
+        "text": "LY2023LS00123",
+        "intent": {"name": "nlu_fallback", "confidence": 0.45},
+        "intent_ranking": [{"name": "nlu_fallback"}, {"name": "check_status"}, {"name": "inform"}],
+        "entities": [
+            {"entity": "case_no", "start": 0, "end": 13, "value": "LY2023LS00123", "extractor": "X"},
+            {"entity": "amount", "start": 0, "end": 2, "value": 12, "role": "month"},
+        ],
+    }
+    p = ev.prediction_from_parse(result)
+    assert p.intent == "nlu_fallback" and p.top_non_fallback == "check_status"
+    assert p.entities[0] == E(ev, "case_no", 0, 13, "LY2023LS00123")
+    assert p.entities[1] == E(ev, "amount", 0, 2, "12", role="month")
+
+
+def report_with(ev, macro, case_f1, case_all_f1, no_jieba, tfidf):
+    def ent(f1):
+        return {
+            "per_entity": {"case_no": {"precision": f1, "recall": f1, "f1": f1, "support": 10}},
+            "micro": {},
+        }
+
+    holdout = {ev.PROJECT: {"intent": {"macro_f1": macro}, "entities": ent(case_f1)}}
+    if no_jieba is not None:
+        holdout[ev.NO_JIEBA] = {"intent": {"macro_f1": no_jieba}}
+    if tfidf is not None:
+        holdout[ev.TFIDF] = {"intent": {"macro_f1": tfidf}}
+    return {"holdout": holdout, "entities_all_examples": ent(case_all_f1)}
+
+
+def test_checks_pass_when_every_target_is_met(ev):
+    checks = ev.evaluate_checks(report_with(ev, 0.96, 1.0, 0.99, 0.93, 0.95))
+    assert len(checks) == 5 and all(c.passed for c in checks)
+
+
+@pytest.mark.parametrize(
+    ("args", "failing"),
+    [
+        ((0.94, 1.0, 1.0, 0.90, 0.90), "intent macro-F1"),
+        ((0.96, 0.97, 1.0, 0.90, 0.90), "case_no entity F1, held-out"),
+        ((0.96, 1.0, 0.97, 0.90, 0.90), "case_no entity F1, all"),
+        ((0.96, 1.0, 1.0, 0.96, 0.90), "baseline_no_jieba"),
+        ((0.96, 1.0, 1.0, 0.90, 0.97), "baseline_tfidf_lr"),
+        ((0.96, 1.0, 1.0, None, 0.90), "baseline_no_jieba"),
+    ],
+)
+def test_each_missed_target_fails_its_check(ev, args, failing):
+    checks = ev.evaluate_checks(report_with(ev, *args))
+    failed = [c.name for c in checks if not c.passed]
+    assert len(failed) == 1 and failing in failed[0]
+
+
+def test_markdown_report_shows_the_tables(ev):
+    report = report_with(ev, 0.96, 1.0, 1.0, 0.9, 0.9)
+    for res in report["holdout"].values():
+        res["intent"] = ev.intent_metrics(["a", "b"], ["a", "a"])
+    text = "LY2023LS00123"
+    case = E(ev, "case_no", 0, 13, text)
+    report["holdout"][ev.PROJECT]["entities"] = ev.entity_metrics([(text, [case], [case])])
+    report["entities_all_examples"] = ev.entity_metrics([(text, [case], [])])
+    report["generated_at"] = "now"
+    report["split"] = {
+        "seed": "s",
+        "holdout": 0.2,
+        "n_train": 8,
+        "n_test": 2,
+        "per_intent": {"a": {"train": 4, "test": 1}, "b": {"train": 4, "test": 1}},
+    }
+    report["checks"] = [c.__dict__ for c in ev.evaluate_checks(report)]
+    md = ev.render_markdown(report)
+    assert "| a | 4 | 1 | 0.667 | 0.667 | 0.667 |" in md
+    assert "| b | 4 | 1 | 0.000 | 0.000 | 0.000 |" in md
+    assert "| case_no | 1.000 | 1.000 | 1.000 | 1 |" in md
+    assert "| case_no | 0.000 | 0.000 | 0.000 | 1 |" in md
+    assert "**FAIL**" in md and "## Targets" in md
