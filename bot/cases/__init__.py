@@ -1,0 +1,1 @@
+"""Cases: status vocabulary, working-day calendar, import, lookup and verification, demo data."""

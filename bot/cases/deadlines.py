@@ -1,0 +1,119 @@
+"""Statutory deadlines per programme, computed in Chinese working days from the county parameters.
+
+- 低保: ``deadlines.dibao.total`` working days from acceptance (最低生活保障审核确认办法 第二十二条; 45 in
+  special cases, ``deadlines.dibao.total_special``).
+- 特困供养: the national rules give no single total; it is the sum of the stages: township
+  ``deadlines.tekun.township`` working days (第十三条), publicity ``deadlines.tekun.publicity`` calendar days
+  (第十五条), county ``deadlines.tekun.county`` working days (第十六条): 15 + 7 days + 15.
+- 临时救助: the national sources fix no number of days (社会救助暂行办法 第四十八条); the parameter
+  ``deadlines.temp_relief.decision`` is used only once the bureau has filled it in and verified it.
+Only verified parameters are used: an unverified value never becomes a deadline shown to a resident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.cases.programmes import DIBAO, TEKUN, TEMP_RELIEF
+from bot.cases.workdays import WorkdayCalendar, get_calendar
+
+
+@dataclass(frozen=True)
+class Deadline:
+    programme: str
+    due: date | None  # None: no statutory deadline known
+    description: str  # e.g. "自受理之日起30个工作日内" (empty when unknown)
+    basis: str  # the document and article
+    note: str = ""
+
+
+def _params():
+    from bot.policy.parameters import load_parameters
+
+    return load_parameters()
+
+
+def _known_int(params, key: str) -> int | None:
+    if key not in params:
+        return None
+    p = params.get(key)
+    if not p.known:
+        return None
+    try:
+        return int(p.value)
+    except (TypeError, ValueError):
+        return None
+
+
+def statutory_deadline(
+    programme: str,
+    accepted_on: date | None,
+    *,
+    params=None,
+    calendar: WorkdayCalendar | None = None,
+) -> Deadline:
+    """The date by which the case should be decided, or a Deadline with ``due=None`` saying why not."""
+    params = params if params is not None else _params()
+    cal = calendar or get_calendar()
+    if programme == DIBAO:
+        total = _known_int(params, "deadlines.dibao.total")
+        special = _known_int(params, "deadlines.dibao.total_special")
+        basis = params.get("deadlines.dibao.total").source if "deadlines.dibao.total" in params else ""
+        note = f"特殊情况下可延长至{special}个工作日。" if special else ""
+        if total is None:
+            return Deadline(programme, None, "", basis, "低保办理时限需向县民政局确认。")
+        due = cal.add_working_days(accepted_on, total) if accepted_on else None
+        return Deadline(programme, due, f"自受理之日起{total}个工作日内", basis, note)
+    if programme == TEKUN:
+        town = _known_int(params, "deadlines.tekun.township")
+        pub = _known_int(params, "deadlines.tekun.publicity")
+        county = _known_int(params, "deadlines.tekun.county")
+        basis = "特困人员认定办法 第十三条、第十五条、第十六条"
+        if None in (town, pub, county):
+            return Deadline(programme, None, "", basis, "特困供养办理时限需向县民政局确认。")
+        due = None
+        if accepted_on:
+            due = cal.add_working_days(cal.add_working_days(accepted_on, town) + timedelta(days=pub), county)
+        desc = f"乡镇{town}个工作日调查、公示{pub}天、县民政局{county}个工作日审核，合计"
+        return Deadline(programme, due, desc, basis, "公示有异议需重新调查的，时间会相应延长。")
+    if programme == TEMP_RELIEF:
+        days = _known_int(params, "deadlines.temp_relief.decision")
+        basis = (
+            params.get("deadlines.temp_relief.decision").source
+            if "deadlines.temp_relief.decision" in params
+            else "社会救助暂行办法 第四十八条"
+        )
+        if days is None:
+            return Deadline(
+                programme,
+                None,
+                "",
+                "社会救助暂行办法 第四十八条",
+                "国家规定没有统一的临时救助办理天数；情况紧急的可以简化审批、先行救助。",
+            )
+        due = cal.add_working_days(accepted_on, days) if accepted_on else None
+        return Deadline(programme, due, f"自受理之日起{days}个工作日内", basis)
+    return Deadline(programme, None, "", "", "")
+
+
+def overdue_cutoff(
+    programme: str, today: date, *, params=None, calendar: WorkdayCalendar | None = None
+) -> date | None:
+    """The latest acceptance date whose deadline is already past on ``today`` (None: no deadline).
+
+    Deadlines never move backwards when the acceptance date moves forward, so "accepted on or before the
+    cutoff" is the same as "overdue": the database can filter on it with an index.
+    """
+    params = params if params is not None else _params()
+    cal = calendar or get_calendar()
+    if statutory_deadline(programme, today, params=params, calendar=cal).due is None:
+        return None
+    # the statutory spans are at most ~10 weeks; search backwards from today
+    day = today
+    for _ in range(400):
+        due = statutory_deadline(programme, day, params=params, calendar=cal).due
+        if due is not None and due < today:
+            return day
+        day -= timedelta(days=1)
+    return None  # pragma: no cover - unreachable with sane parameters

@@ -1,0 +1,499 @@
+"""Import cases from CSV or XLSX.
+
+Columns (Chinese or English headers, any order): case_no, programme, applicant_name, id_number, phone, town,
+village, applied_on, accepted_on, status, status_changed_on, amount, caseworker, note.
+
+Every row is validated first. Without ``skip_bad`` a file with any bad row imports nothing; with it, the good
+rows are imported and the bad ones reported. Re-importing the same file changes nothing; a changed status
+adds a status-history entry. Rows are written in batches (a few queries per batch, not per row).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.cases.identity import stored_id
+from bot.cases.lookup import china_today
+from bot.cases.programmes import normalize_programme
+from bot.cases.status import get_status
+from bot.db.base import utcnow
+from bot.db.models import Applicant, Case, Staff, StatusChange
+from bot.errors import InputError
+from bot.parsing.case_numbers import normalize_case_no, programme_of
+from bot.parsing.phones import normalize_phone
+from bot.parsing.towns import normalize_town
+
+COLUMNS = (
+    "case_no",
+    "programme",
+    "applicant_name",
+    "id_number",
+    "phone",
+    "town",
+    "village",
+    "applied_on",
+    "accepted_on",
+    "status",
+    "status_changed_on",
+    "amount",
+    "caseworker",
+    "note",
+)
+REQUIRED = ("case_no", "programme", "applicant_name", "id_number", "town", "applied_on", "status")
+
+HEADER_ALIASES: dict[str, str] = {
+    **{c: c for c in COLUMNS},
+    "案件编号": "case_no",
+    "案件号": "case_no",
+    "编号": "case_no",
+    "救助项目": "programme",
+    "项目": "programme",
+    "救助类别": "programme",
+    "申请人": "applicant_name",
+    "申请人姓名": "applicant_name",
+    "姓名": "applicant_name",
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "公民身份号码": "id_number",
+    "电话": "phone",
+    "联系电话": "phone",
+    "手机": "phone",
+    "手机号": "phone",
+    "镇": "town",
+    "乡镇": "town",
+    "镇（街道）": "town",
+    "镇(街道)": "town",
+    "乡镇（街道）": "town",
+    "乡镇(街道)": "town",
+    "村": "village",
+    "村（社区）": "village",
+    "村(社区)": "village",
+    "村社区": "village",
+    "申请日期": "applied_on",
+    "受理日期": "accepted_on",
+    "状态": "status",
+    "办理状态": "status",
+    "状态变更日期": "status_changed_on",
+    "状态日期": "status_changed_on",
+    "金额": "amount",
+    "救助金额": "amount",
+    "经办人": "caseworker",
+    "备注": "note",
+}
+DECIDED = {"已批准", "未通过", "已发放"}
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    status_changes: list[tuple[str, str | None, str]] = field(default_factory=list)  # (case_no, old, new)
+    imported: bool = False
+
+    def summary(self) -> str:
+        return (
+            f"新增 {self.added}，更新 {self.updated}，未变 {self.unchanged}，拒绝 {self.rejected}"
+            f"（共 {self.total} 行）"
+        )
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    line: int
+    case_no: str
+    programme: str
+    applicant_name: str
+    id_hash: str
+    id_last6: str
+    id_masked: str
+    phone: str | None
+    town: str
+    village: str | None
+    applied_on: date
+    accepted_on: date | None
+    status: str
+    status_changed_on: date
+    amount: Decimal | None
+    caseworker: str | None
+    note: str | None
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+def _norm_header(h: object) -> str:
+    text = str(h or "").strip().replace("\ufeff", "")
+    return (
+        HEADER_ALIASES.get(text)
+        or HEADER_ALIASES.get(text.lower())
+        or HEADER_ALIASES.get(re.sub(r"\s", "", text), "")
+    )
+
+
+def _map_header(header: list[object]) -> dict[int, str]:
+    mapping: dict[int, str] = {}
+    for i, h in enumerate(header):
+        name = _norm_header(h)
+        if name:
+            if name in mapping.values():
+                raise InputError(f"表头中“{h}”重复")
+            mapping[i] = name
+    missing = [c for c in REQUIRED if c not in mapping.values()]
+    if missing:
+        raise InputError("表头缺少必需的列：" + "、".join(missing))
+    return mapping
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    """(line number, {column: raw value}) for each non-empty data row. Line 1 is the header."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        yield from _read_xlsx(path)
+    elif suffix in (".csv", ".txt"):
+        yield from _read_csv(path)
+    else:
+        raise InputError(f"不支持的文件类型 {path.suffix}：请使用 .csv 或 .xlsx")
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise InputError("无法识别文件编码：请另存为 UTF-8 编码的 CSV")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise InputError("文件是空的")
+    mapping = _map_header(header)
+    line = reader.line_num
+    for values in reader:
+        start = line + 1
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        yield start, {name: (values[i] if i < len(values) else "") for i, name in mapping.items()}
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise InputError(f"无法读取 Excel 文件：{exc.__class__.__name__}") from exc
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise InputError("文件是空的")
+        mapping = _map_header(list(header))
+        for n, values in enumerate(rows, start=2):
+            if not any(v not in (None, "") and str(v).strip() for v in values):
+                continue
+            yield n, {name: (values[i] if i < len(values) else None) for i, name in mapping.items()}
+    finally:
+        wb.close()
+
+
+# --- validation -------------------------------------------------------------------------------------------
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(v: object, label: str) -> date | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    text = _text(v)
+    m = _DATE_RE.match(text)
+    if not m and re.fullmatch(r"\d{8}", text):
+        m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    raise InputError(f"{label}“{text}”不是有效日期（应为 2024-05-06 这样的格式）")
+
+
+def _amount(v: object) -> Decimal | None:
+    text = _text(v).replace(",", "").replace("元", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InputError(f"金额“{text}”不是数字") from None
+    if value < 0 or not value.is_finite():
+        raise InputError(f"金额“{text}”不能为负数")
+    return value.quantize(Decimal("0.01"))
+
+
+def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: str | None = None) -> CaseRow:
+    """A validated row, or ``InputError`` with the reason (in Chinese)."""
+    for col in REQUIRED:
+        if not _text(raw.get(col)):
+            raise InputError(f"缺少 {col}")
+    case_no = normalize_case_no(_text(raw["case_no"]), today=today)
+    programme = normalize_programme(_text(raw["programme"]))
+    if programme_of(case_no) != programme:
+        raise InputError(f"案件编号 {case_no} 的业务代码与救助项目“{programme}”不一致")
+    name = _text(raw["applicant_name"])
+    if len(name) > 64:
+        raise InputError("申请人姓名过长")
+    ident = stored_id(_text(raw["id_number"]), hash_key)
+    phone_raw = _text(raw.get("phone"))
+    phone = normalize_phone(phone_raw) if phone_raw else None
+    town = normalize_town(_text(raw["town"]))
+    village = _text(raw.get("village")) or None
+    applied = parse_date(raw.get("applied_on"), "申请日期")
+    accepted = parse_date(raw.get("accepted_on"), "受理日期")
+    status = get_status(_text(raw["status"])).name
+    changed = parse_date(raw.get("status_changed_on"), "状态变更日期")
+    assert applied is not None  # required
+    if applied > today:
+        raise InputError(f"申请日期 {applied} 晚于今天")
+    if accepted is not None and accepted < applied:
+        raise InputError(f"受理日期 {accepted} 早于申请日期 {applied}")
+    if accepted is not None and accepted > today:
+        raise InputError(f"受理日期 {accepted} 晚于今天")
+    if status != "已受理" and status != "已撤回" and accepted is None:
+        raise InputError(f"状态为“{status}”的案件需要受理日期")
+    if changed is not None:
+        if changed < (accepted or applied):
+            raise InputError(f"状态变更日期 {changed} 早于{'受理' if accepted else '申请'}日期")
+        if changed > today:
+            raise InputError(f"状态变更日期 {changed} 晚于今天")
+    return CaseRow(
+        line=line,
+        case_no=case_no,
+        programme=programme,
+        applicant_name=name,
+        id_hash=ident.id_hash,
+        id_last6=ident.id_last6,
+        id_masked=ident.id_masked,
+        phone=phone,
+        town=town,
+        village=village,
+        applied_on=applied,
+        accepted_on=accepted,
+        status=status,
+        status_changed_on=changed or accepted or applied,
+        amount=_amount(raw.get("amount")),
+        caseworker=_text(raw.get("caseworker")) or None,
+        note=_text(raw.get("note")) or None,
+    )
+
+
+def validate_rows(
+    rows: Iterable[tuple[int, dict[str, object]]], *, today: date, hash_key: str | None = None
+) -> tuple[list[CaseRow], list[RowError]]:
+    good: list[CaseRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for line, raw in rows:
+        try:
+            row = validate_row(line, raw, today=today, hash_key=hash_key)
+        except InputError as exc:
+            errors.append(RowError(line, exc.reason))
+            continue
+        if row.case_no in seen:
+            errors.append(RowError(line, f"案件编号 {row.case_no} 与第 {seen[row.case_no]} 行重复"))
+            continue
+        seen[row.case_no] = line
+        good.append(row)
+    return good, errors
+
+
+# --- writing ----------------------------------------------------------------------------------------------
+_CASE_FIELDS = (
+    "programme",
+    "town",
+    "village",
+    "applied_on",
+    "accepted_on",
+    "status",
+    "status_changed_on",
+    "amount",
+    "caseworker_name",
+    "note",
+)
+
+
+def write_rows(
+    session: Session,
+    rows: list[CaseRow],
+    report: ImportReport,
+    *,
+    source: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    staff_by_name: dict[str, int | None] = {}
+    for s in session.scalars(select(Staff).where(Staff.active.is_(True))):
+        staff_by_name[s.name] = None if s.name in staff_by_name else s.id  # ambiguous names: not linked
+    changed_by = f"import:{source}"[:64]
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        _write_batch(session, batch, report, staff_by_name, changed_by)
+        if progress:
+            progress(min(start + BATCH, len(rows)), len(rows))
+
+
+def _write_batch(
+    session: Session,
+    batch: list[CaseRow],
+    report: ImportReport,
+    staff_by_name: dict[str, int | None],
+    changed_by: str,
+) -> None:
+    hashes = {r.id_hash for r in batch}
+    applicants = {
+        a.id_hash: a for a in session.scalars(select(Applicant).where(Applicant.id_hash.in_(hashes)))
+    }
+    cases = {
+        c.case_no: c
+        for c in session.scalars(select(Case).where(Case.case_no.in_([r.case_no for r in batch])))
+    }
+    now = utcnow()
+    for r in batch:
+        applicant = applicants.get(r.id_hash)
+        if applicant is None:
+            applicant = Applicant(
+                name=r.applicant_name,
+                id_hash=r.id_hash,
+                id_last6=r.id_last6,
+                id_masked=r.id_masked,
+                phone=r.phone,
+                town=r.town,
+                village=r.village,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(applicant)
+            applicants[r.id_hash] = applicant
+        else:
+            for attr, value in (
+                ("name", r.applicant_name),
+                ("phone", r.phone or applicant.phone),
+                ("town", r.town),
+                ("village", r.village),
+            ):
+                if getattr(applicant, attr) != value:
+                    setattr(applicant, attr, value)
+        values = {
+            "programme": r.programme,
+            "town": r.town,
+            "village": r.village,
+            "applied_on": r.applied_on,
+            "accepted_on": r.accepted_on,
+            "status": r.status,
+            "status_changed_on": r.status_changed_on,
+            "amount": r.amount,
+            "caseworker_name": r.caseworker,
+            "note": r.note,
+        }
+        case = cases.get(r.case_no)
+        if case is None:
+            case = Case(case_no=r.case_no, applicant=applicant, created_at=now, updated_at=now, **values)
+            case.caseworker_id = staff_by_name.get(r.caseworker) if r.caseworker else None
+            if r.status in DECIDED:
+                case.decided_on = r.status_changed_on
+            case.history.append(
+                StatusChange(
+                    old_status=None,
+                    new_status=r.status,
+                    changed_on=r.status_changed_on,
+                    recorded_at=now,
+                    changed_by=changed_by,
+                )
+            )
+            session.add(case)
+            report.added += 1
+            report.status_changes.append((r.case_no, None, r.status))
+            continue
+        dirty = False
+        if applicant.id is None or case.applicant_id != applicant.id:
+            case.applicant = applicant
+            dirty = True
+        old_status = case.status
+        for attr in _CASE_FIELDS:
+            if getattr(case, attr) != values[attr]:
+                setattr(case, attr, values[attr])
+                dirty = True
+        worker_id = staff_by_name.get(r.caseworker) if r.caseworker else None
+        if case.caseworker_id != worker_id:
+            case.caseworker_id = worker_id
+            dirty = True
+        if old_status != r.status:
+            if r.status in DECIDED and case.decided_on is None:
+                case.decided_on = r.status_changed_on
+            session.add(
+                StatusChange(
+                    case=case,
+                    old_status=old_status,
+                    new_status=r.status,
+                    changed_on=r.status_changed_on,
+                    recorded_at=now,
+                    changed_by=changed_by,
+                )
+            )
+            report.status_changes.append((r.case_no, old_status, r.status))
+        if dirty:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    session.flush()
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    skip_bad: bool = False,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    hash_key: str | None = None,
+) -> ImportReport:
+    """Validate and import ``path``. Returns the report; ``report.imported`` is False when nothing was written."""
+    today = today or china_today()
+    rows, errors = validate_rows(read_rows(path), today=today, hash_key=hash_key)
+    report = ImportReport(total=len(rows) + len(errors), rejected=len(errors), errors=errors)
+    if errors and not skip_bad:
+        return report
+    write_rows(session, rows, report, source=path.name, progress=progress)
+    report.imported = True
+    return report
