@@ -1,0 +1,72 @@
+"""`lueyang telegram` and `lueyang chat`: the front ends on their own (Rasa must already be running)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "telegram",
+        help="run the Telegram bot in front of a running Rasa (TELEGRAM_BOT_TOKEN, TELEGRAM_MODE=polling|webhook)",
+    )
+    p.add_argument("--rasa-url", default=None, help="Rasa URL(s), comma-separated (default: RASA_URL)")
+    p.add_argument("--check", action="store_true", help="only check the settings (token format, timeout, webhook)")
+    p.set_defaults(func=cmd_telegram)
+
+    p = subparsers.add_parser("chat", help="chat with a running Rasa in this terminal (buttons as numbered choices)")
+    p.add_argument("--rasa-url", default=None, help="Rasa URL(s), comma-separated (default: RASA_URL)")
+    p.add_argument("--name", default="local", help="conversation name: the sender id is term-<name>")
+    p.set_defaults(func=cmd_chat)
+
+
+def _load_settings(args: argparse.Namespace):
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    if args.rasa_url:
+        settings = dataclasses.replace(settings, rasa_url=args.rasa_url.strip().rstrip("/"))
+    return settings
+
+
+def _setup_logging(settings) -> None:
+    import logging
+
+    try:
+        from bot.logging_setup import configure_logging
+    except ImportError:
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    else:
+        configure_logging(settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    import sys
+
+    from bot.errors import ConfigurationError
+    from bot.frontends.telegram_app import check_settings, run_telegram
+
+    settings = _load_settings(args)
+    try:
+        check_settings(settings)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        print(f"ok: Telegram settings look right ({settings.telegram_mode} mode, Rasa at {settings.rasa_url})")
+        return 0
+    _setup_logging(settings)
+    return run_telegram(settings)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.frontends.terminal import run_terminal
+
+    settings = _load_settings(args)
+    # the chat owns the terminal: only warnings and errors go to stderr
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return run_terminal(settings, name=args.name)

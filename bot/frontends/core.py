@@ -1,0 +1,297 @@
+"""The channel-independent conversation core shared by the Telegram and terminal front ends.
+
+It turns what a person typed (or the button they pressed) into what Rasa gets, calls Rasa, and turns
+Rasa's answer into channel-neutral ``Reply`` objects. It never raises for a user's message: Rasa being
+down or slow gives an apology with a phone number, and the message is stored for staff follow-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.errors import RasaUnavailable
+from bot.frontends import texts
+
+log = logging.getLogger(__name__)
+
+
+# -- replies ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show: text, optional buttons (shown under it), optional image URL."""
+
+    text: str = ""
+    buttons: tuple[Button, ...] = ()
+    image: str | None = None
+
+
+def replies_from_rasa(messages: Sequence[dict[str, Any]]) -> list[Reply]:
+    """Rasa REST channel messages -> replies. Unknown ``custom`` payloads are shown by their ``text``."""
+    out: list[Reply] = []
+    for m in messages:
+        text = m.get("text") or ""
+        custom = m.get("custom")
+        if not text and isinstance(custom, dict) and isinstance(custom.get("text"), str):
+            text = custom["text"]
+        buttons = tuple(
+            Button(title=str(b.get("title") or b.get("payload") or ""), payload=str(b.get("payload") or b.get("title")))
+            for b in (m.get("buttons") or m.get("quick_replies") or [])
+            if isinstance(b, dict) and (b.get("payload") or b.get("title"))
+        )
+        image = m.get("image") if isinstance(m.get("image"), str) else None
+        if text or buttons or image:
+            out.append(Reply(text=text, buttons=buttons, image=image))
+    return out
+
+
+# -- sender ids ------------------------------------------------------------------------------------------
+_TG_SENDER = re.compile(r"^tg-(-?\d+)-(\d+)$")
+_TERM_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+TERMINAL_STAFF_SENDER = "term-staff"
+
+
+def telegram_sender_id(chat_id: int, user_id: int) -> str:
+    """One conversation per user per chat (a group chat has one conversation per member)."""
+    return f"tg-{int(chat_id)}-{int(user_id)}"
+
+
+def parse_telegram_sender_id(sender_id: str) -> tuple[int, int]:
+    """``tg-<chat_id>-<user_id>`` -> (chat_id, user_id). Raises ValueError for other ids."""
+    m = _TG_SENDER.match(sender_id)
+    if not m:
+        raise ValueError(f"not a Telegram sender id: {sender_id!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def terminal_sender_id(name: str) -> str:
+    cleaned = _TERM_NAME.sub("_", name.strip()).strip("_") or "local"
+    return f"term-{cleaned[:64]}"
+
+
+# -- commands --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Command:
+    """A slash command. ``rasa_text`` is what Rasa gets (None: answered by the front end itself).
+
+    With ``pass_args`` the message carries metadata ``{"command": name, "args": "<rest of the line>"}``.
+    """
+
+    name: str
+    description: str
+    rasa_text: str | None
+    staff: bool = False
+    pass_args: bool = False
+    in_menu: bool = True
+
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command("start", "开始使用", "/greet"),
+        Command("help", "使用说明和功能菜单", None),
+        Command("precheck", "临时救助预审", "/start_precheck"),
+        Command("status", "查询办理进度", "/check_status", pass_args=True),
+        Command("human", "联系工作人员", "/request_human"),
+        Command("cancel", "取消当前操作", "/cancel"),
+        # resident, issue 7 (status notifications)
+        Command("unsubscribe", "取消进度提醒", "/cancel", pass_args=True, in_menu=False),
+        # staff (issues 4 and 7); identity is checked by the actions from the sender id, never here
+        Command("script", "查看答复口径（工作人员）", "/inform", staff=True, pass_args=True),
+        Command("mycases", "我的在办案件（工作人员）", "/check_status", staff=True, pass_args=True),
+        Command("bind", "绑定工作人员账号（工作人员）", "/inform", staff=True, pass_args=True),
+        Command("queue", "待处理的回电工单（工作人员）", "/request_human", staff=True, pass_args=True),
+        Command("take", "领取工单（工作人员）", "/request_human", staff=True, pass_args=True),
+        Command("reply", "回复居民（工作人员）", "/request_human", staff=True, pass_args=True),
+        Command("done", "办结工单（工作人员）", "/request_human", staff=True, pass_args=True),
+    )
+}
+
+PUBLIC_MENU = [c for c in COMMANDS.values() if not c.staff and c.in_menu]
+STAFF_MENU = PUBLIC_MENU + [c for c in COMMANDS.values() if c.staff and c.in_menu]
+
+_COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    args: str
+    addressed_to: str | None  # the @botname suffix, if any
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    m = _COMMAND_RE.match(text.strip())
+    if not m:
+        return None
+    return ParsedCommand(name=m.group(1).lower(), args=(m.group(3) or "").strip(), addressed_to=m.group(2))
+
+
+# -- input hygiene ---------------------------------------------------------------------------------------
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+
+
+def clean_input(text: str) -> str:
+    """Remove control and zero-width characters (keeping line breaks and tabs) and surrounding space."""
+    kept = []
+    for ch in text:
+        if ch in "\n\t":
+            kept.append(ch)
+        elif ch in _INVISIBLE or unicodedata.category(ch) in {"Cc", "Cf", "Cs"}:
+            continue
+        else:
+            kept.append(ch)
+    return "".join(kept).strip()
+
+
+def _default_mask(text: str) -> str:
+    try:
+        from bot.privacy import mask_text
+    except ImportError:  # not installed in this checkout: mask the two common forms ourselves
+        return _fallback_mask(text)
+    try:
+        return mask_text(text)
+    except Exception:
+        return _fallback_mask(text)
+
+
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_DIGITS_RE = re.compile(r"\d{6,}")
+
+
+def _fallback_mask(text: str) -> str:
+    text = _ID_RE.sub(lambda m: m.group(1) + "********" + "****", text)
+    text = _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    return _DIGITS_RE.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), text)
+
+
+# -- the core --------------------------------------------------------------------------------------------
+class RasaSender(Protocol):
+    async def send(self, sender_id: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict]: ...
+
+
+PendingStore = Callable[[str, str, str], Any]
+
+
+def _default_pending_store(sender_id: str, channel: str, text: str) -> Any:
+    from bot.cases.pending import store_pending_message
+
+    return store_pending_message(sender_id, channel, text)
+
+
+@dataclass
+class ConversationCore:
+    """Shared by all channels. ``handle_text`` and ``handle_button`` never raise for user input."""
+
+    rasa: RasaSender
+    contact: Callable[[], str] | None = None
+    pending_store: PendingStore | None = _default_pending_store
+    mask: Callable[[str], str] = _default_mask
+    max_chars: int = texts.MAX_INPUT_CHARS
+    stats: dict[str, int] = field(default_factory=lambda: {"rasa_down": 0, "stored": 0, "store_failed": 0})
+
+    # ---- public API ----
+    async def handle_text(
+        self, sender_id: str, text: str, *, channel: str, metadata: dict[str, Any] | None = None
+    ) -> list[Reply]:
+        text = clean_input(text or "")
+        if not text:
+            return [Reply(texts.EMPTY_INPUT)]
+        parsed = parse_command(text) if text.startswith("/") else None
+        if parsed is not None:
+            return await self._handle_command(sender_id, parsed, channel=channel, metadata=metadata)
+        notice: list[Reply] = []
+        if len(text) > self.max_chars:
+            log.info("%s: message of %d chars shortened to %d", sender_id, len(text), self.max_chars)
+            text = text[: self.max_chars]
+            notice = [Reply(texts.TOO_LONG.format(limit=self.max_chars))]
+        return notice + await self._ask_rasa(sender_id, text, channel=channel, metadata=metadata)
+
+    async def handle_button(self, sender_id: str, payload: str, *, channel: str) -> list[Reply]:
+        """A pressed button: its payload goes to Rasa unchanged (menu payloads are intent triggers)."""
+        payload = clean_input(payload or "")
+        if not payload:
+            return [Reply(texts.BUTTON_EXPIRED)]
+        return await self._ask_rasa(sender_id, payload[: self.max_chars], channel=channel, metadata={"button": True})
+
+    def help_replies(self) -> list[Reply]:
+        return [Reply(texts.HELP_TEXT, buttons=tuple(Button(t, p) for t, p in texts.MENU_BUTTONS))]
+
+    # ---- internals ----
+    async def _handle_command(
+        self, sender_id: str, parsed: ParsedCommand, *, channel: str, metadata: dict[str, Any] | None
+    ) -> list[Reply]:
+        command = COMMANDS.get(parsed.name)
+        if command is None:
+            log.info("%s: unknown command /%s", sender_id, parsed.name)
+            return [Reply(texts.UNKNOWN_COMMAND.format(command="/" + parsed.name))]
+        if command.rasa_text is None:
+            return self.help_replies()
+        meta = dict(metadata or {})
+        if command.pass_args:
+            meta.update({"command": command.name, "args": parsed.args[: self.max_chars]})
+        return await self._ask_rasa(sender_id, command.rasa_text, channel=channel, metadata=meta)
+
+    async def _ask_rasa(
+        self, sender_id: str, text: str, *, channel: str, metadata: dict[str, Any] | None
+    ) -> list[Reply]:
+        meta = {"channel": channel, **(metadata or {})}
+        log.info("%s -> rasa: %s", sender_id, self.mask(text))
+        try:
+            messages = await self.rasa.send(sender_id, text, meta)
+        except RasaUnavailable as exc:
+            log.warning("%s: Rasa unavailable: %s", sender_id, exc)
+            return await self._apology(sender_id, text, channel=channel)
+        except Exception:  # a bug in a lower layer must not silence the bot
+            log.exception("%s: unexpected error while asking Rasa", sender_id)
+            return await self._apology(sender_id, text, channel=channel)
+        replies = replies_from_rasa(messages)
+        for r in replies:
+            log.info("%s <- rasa: %s%s", sender_id, self.mask(r.text), f" [{len(r.buttons)} buttons]" if r.buttons else "")
+        return replies or [Reply(texts.EMPTY_RASA_REPLY)]
+
+    async def _apology(self, sender_id: str, text: str, *, channel: str) -> list[Reply]:
+        self.stats["rasa_down"] += 1
+        stored = await self._store_pending(sender_id, channel, text)
+        contact = self._contact_text()
+        tail = texts.RASA_DOWN_STORED if stored else texts.RASA_DOWN_NOT_STORED
+        return [Reply(texts.RASA_DOWN.format(contact=contact) + tail)]
+
+    def _contact_text(self) -> str:
+        try:
+            if self.contact is not None:
+                return self.contact()
+            from bot.frontends.contact import contact_text
+
+            return contact_text()
+        except Exception:
+            log.exception("contact line failed")
+            return texts.CONTACT_TOWNSHIP
+
+    async def _store_pending(self, sender_id: str, channel: str, text: str) -> bool:
+        if self.pending_store is None or text.startswith("/"):
+            # intent triggers (commands, buttons) are not a message staff could follow up on
+            return False
+        try:
+            result = await asyncio.to_thread(self.pending_store, sender_id, channel, text)
+            if isinstance(result, Awaitable):
+                await result
+        except Exception as exc:  # DatabaseUnavailable, missing module, anything: never crash the bot
+            self.stats["store_failed"] += 1
+            log.warning("%s: could not store the message for follow-up: %s", sender_id, type(exc).__name__)
+            return False
+        self.stats["stored"] += 1
+        return True

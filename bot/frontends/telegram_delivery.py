@@ -1,0 +1,186 @@
+"""Sending replies to Telegram: inline keyboards, splitting, retries with backoff, proactive messages.
+
+Plain text only (no parse mode): Rasa's texts are sent exactly as written, so characters such as ``<``,
+``&`` or ``*`` can never break a message or inject formatting.
+
+``send_to_sender(bot, sender_id, replies)`` is the API for proactive messages (status notifications and
+the staff relay of issue 7): it raises ``telegram.error.TelegramError`` when Telegram did not accept a
+message after the retries, so an outbox can keep the message and try again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.frontends.core import Reply, parse_telegram_sender_id
+from bot.frontends.splitting import TELEGRAM_LIMIT, split_text
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CALLBACK_DATA_MAX_BYTES = 64
+_TOKEN_PREFIX = "#k:"
+
+
+class CallbackPayloads:
+    """Maps Rasa button payloads to Telegram callback data (at most 64 bytes).
+
+    Short payloads are used as they are (they survive a restart); longer ones are replaced by a token
+    kept in a bounded in-memory table.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._by_token: OrderedDict[str, str] = OrderedDict()
+
+    def encode(self, payload: str) -> str:
+        if len(payload.encode("utf-8")) <= CALLBACK_DATA_MAX_BYTES and not payload.startswith(_TOKEN_PREFIX):
+            return payload
+        token = _TOKEN_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+        self._by_token[token] = payload
+        self._by_token.move_to_end(token)
+        while len(self._by_token) > self.capacity:
+            self._by_token.popitem(last=False)
+        return token
+
+    def decode(self, data: str) -> str | None:
+        """The payload for callback data, or None when a token is no longer known."""
+        if data.startswith(_TOKEN_PREFIX):
+            return self._by_token.get(data)
+        return data
+
+
+def keyboard_for(reply: Reply, payloads: CallbackPayloads) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    rows = [[InlineKeyboardButton(b.title[:64] or "·", callback_data=payloads.encode(b.payload))] for b in reply.buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+async def with_retry(
+    call: Callable[[], Awaitable[T]],
+    *,
+    attempts: int = 4,
+    base_delay: float = 0.5,
+    max_delay: float = 8.0,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> T:
+    """Run a Telegram call; on network errors retry with exponential backoff, on RetryAfter wait as told.
+
+    BadRequest, Forbidden and InvalidToken are not retried (trying again cannot help).
+    A retried send may, rarely, deliver twice (the first attempt may have reached Telegram before the
+    connection broke); a duplicate is preferred to a lost answer.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            if attempt == attempts:
+                raise
+            delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+            log.warning("Telegram asked us to wait %.1f s (attempt %d/%d)", delay, attempt, attempts)
+            await sleep(delay)
+        except (BadRequest, InvalidToken):
+            raise
+        except NetworkError as exc:  # includes TimedOut
+            if attempt == attempts:
+                raise
+            delay = min(max_delay, base_delay * 2 ** (attempt - 1))
+            log.warning("Telegram network error (%s); retry %d/%d in %.1f s", type(exc).__name__, attempt, attempts, delay)
+            await sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def send_replies(
+    bot: Bot,
+    chat_id: int,
+    replies: Sequence[Reply],
+    *,
+    payloads: CallbackPayloads,
+    reply_to_message_id: int | None = None,
+    retry: dict[str, Any] | None = None,
+) -> list[Message]:
+    """Send replies in order; each text is split at the 4,096 limit, buttons go under its last part."""
+    retry = retry or {}
+    reply_parameters = (
+        ReplyParameters(message_id=reply_to_message_id, allow_sending_without_reply=True)
+        if reply_to_message_id is not None
+        else None
+    )
+    sent: list[Message] = []
+    for reply in replies:
+        if reply.image:
+            try:
+                msg = await with_retry(
+                    lambda r=reply: bot.send_photo(chat_id=chat_id, photo=r.image, reply_parameters=reply_parameters),
+                    **retry,
+                )
+                sent.append(msg)
+            except BadRequest:
+                log.warning("Telegram refused an image; sending its address as text")
+                sent.append(
+                    await with_retry(lambda r=reply: bot.send_message(chat_id=chat_id, text=r.image), **retry)
+                )
+        if not reply.text and not reply.buttons:
+            continue
+        chunks = split_text(reply.text or "请选择：", TELEGRAM_LIMIT)
+        for i, chunk in enumerate(chunks):
+            markup = keyboard_for(reply, payloads) if i == len(chunks) - 1 else None
+            msg = await with_retry(
+                lambda c=chunk, m=markup: bot.send_message(
+                    chat_id=chat_id, text=c, reply_markup=m, reply_parameters=reply_parameters
+                ),
+                **retry,
+            )
+            sent.append(msg)
+    return sent
+
+
+async def send_to_sender(
+    bot: Bot,
+    sender_id: str,
+    replies: Sequence[Reply | str],
+    *,
+    payloads: CallbackPayloads | None = None,
+    retry: dict[str, Any] | None = None,
+) -> list[Message]:
+    """Proactively send replies (or plain strings) to the Telegram conversation ``tg-<chat>-<user>``.
+
+    Raises ValueError for a sender id of another channel, and TelegramError (e.g. ``Forbidden`` when the
+    user blocked the bot) when Telegram did not accept a message after the retries.
+    """
+    chat_id, _user_id = parse_telegram_sender_id(sender_id)
+    items = [r if isinstance(r, Reply) else Reply(str(r)) for r in replies]
+    return await send_replies(bot, chat_id, items, payloads=payloads or CallbackPayloads(), retry=retry)
+
+
+def build_bot(settings) -> Bot:
+    """A plain ``telegram.Bot`` for processes that only send (e.g. an outbox worker)."""
+    from bot.frontends.telegram_app import validate_token
+
+    validate_token(settings.telegram_bot_token)
+    kwargs: dict[str, Any] = {}
+    if settings.telegram_api_base_url:
+        kwargs["base_url"] = settings.telegram_api_base_url
+    return Bot(settings.telegram_bot_token, **kwargs)
+
+
+__all__ = [
+    "CallbackPayloads",
+    "Forbidden",
+    "TelegramError",
+    "build_bot",
+    "keyboard_for",
+    "send_replies",
+    "send_to_sender",
+    "with_retry",
+]
