@@ -58,7 +58,7 @@ def replies_from_rasa(messages: Sequence[dict[str, Any]]) -> list[Reply]:
 
 # -- sender ids ------------------------------------------------------------------------------------------
 _TG_SENDER = re.compile(r"^tg-(-?\d+)-(\d+)$")
-_TERM_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+_TERM_NAME = re.compile(r"[^\w-]+")
 
 TERMINAL_STAFF_SENDER = "term-staff"
 
