@@ -4,6 +4,7 @@ import random
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,26 @@ def test_importing_the_script_pulls_in_neither_rasa_nor_sklearn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_external_test_set_is_not_copied_from_the_training_data():
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+
+    def texts(path):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in doc.get("nlu") or []:
+            if "intent" in block:
+                for line in str(block.get("examples", "")).splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        # strip entity markup: [text](type) and [text]{...}
+                        yield re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", line[2:]).strip()
+
+    external = list(texts(root / "tests" / "nlu" / "data" / "external_test.yml"))
+    training = {t for p in (root / "nlu_data").rglob("*.yml") for t in texts(p)}
+    assert len(external) >= 100
+    assert [t for t in external if t in training] == []
