@@ -18,6 +18,11 @@ COMMAND_MODULES = (
     "bot.cli.cases",
     "bot.cli.staff",
     "bot.cli.policy",
+    "bot.cli.demo",
+    "bot.cli.handoff",
+    "bot.cli.notify",
+    "bot.cli.privacy",
+    "bot.cli.production",
 )
 
 
