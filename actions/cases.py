@@ -1,0 +1,115 @@
+"""Case-status actions: thin wrappers around ``bot.cases.service``.
+
+- ``validate_status_lookup_form``: staff and /mycases skip the form; residents give a case number and the
+  last six of the ID in any order (or both at once, or inside ``/status <args>``).
+- ``action_case_lookup``: composes the answer, then clears the identifying slots.
+- ``action_inform_command``: ``inform`` outside a form: front-end commands sent as ``/inform`` with metadata
+  (``/bind CODE``), or a bare case number that starts a lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.cases import service
+from bot.errors import InputError
+from bot.parsing.case_numbers import normalize_case_no
+from bot.parsing.identity import validate_id_last6
+
+FORM = "status_lookup_form"
+IDENTIFYING_SLOTS = ("case_no", "id_last6", "id_number")
+
+
+def command_of(tracker: Tracker) -> tuple[str | None, str]:
+    meta = tracker.latest_message.get("metadata") or {}
+    command = meta.get("command") if isinstance(meta, dict) else None
+    args = meta.get("args") if isinstance(meta, dict) else None
+    return (str(command) if command else None), (str(args) if args else "")
+
+
+class ValidateStatusLookupForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_status_lookup_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        command, _ = command_of(tracker)
+        if command in ("mycases", "bind") or service.is_staff_sender(tracker.sender_id):
+            return []
+        return list(domain_slots)
+
+    def _from_args_or_text(self, tracker: Tracker) -> dict[str, str]:
+        _, args = command_of(tracker)
+        text = args or tracker.latest_message.get("text") or ""
+        if text.startswith("/"):
+            return {}
+        return service.fields_from_text(text)
+
+    async def extract_case_no(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("case_no"):
+            return {}
+        found = self._from_args_or_text(tracker).get("case_no")
+        return {"case_no": found} if found else {}
+
+    async def extract_id_last6(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("id_last6"):
+            return {}
+        id_number = tracker.get_slot("id_number")
+        if id_number:
+            return {"id_last6": str(id_number)[-6:]}
+        found = self._from_args_or_text(tracker).get("id_last6")
+        return {"id_last6": found} if found else {}
+
+    def validate_case_no(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        try:
+            return {"case_no": normalize_case_no(str(value))}
+        except InputError as exc:
+            dispatcher.utter_message(text=exc.reason)
+            return {"case_no": None}
+
+    def validate_id_last6(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        try:
+            return {"id_last6": validate_id_last6(str(value))}
+        except InputError as exc:
+            dispatcher.utter_message(text=exc.reason)
+            return {"id_last6": None}
+
+
+class ActionCaseLookup(Action):
+    def name(self) -> str:
+        return "action_case_lookup"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        command, args = command_of(tracker)
+        if command == "bind":
+            text = service.bind_request(tracker.sender_id, args)
+        else:
+            text = service.status_request(
+                tracker.sender_id,
+                command=command,
+                args=args if command == "status" else None,
+                case_no=tracker.get_slot("case_no"),
+                id_last6=tracker.get_slot("id_last6"),
+                id_number=tracker.get_slot("id_number"),
+                town=tracker.get_slot("town"),
+            )
+        dispatcher.utter_message(text=text)
+        return [SlotSet(slot, None) for slot in IDENTIFYING_SLOTS]
+
+
+class ActionInformCommand(Action):
+    def name(self) -> str:
+        return "action_inform_command"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        command, args = command_of(tracker)
+        if command == "bind":
+            dispatcher.utter_message(text=service.bind_request(tracker.sender_id, args))
+            return []
+        if any(tracker.get_slot(s) for s in IDENTIFYING_SLOTS):
+            return [FollowupAction(FORM)]
+        dispatcher.utter_message(response="utter_inform_unclear")
+        return []

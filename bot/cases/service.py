@@ -1,0 +1,107 @@
+"""Entry points the Rasa actions call: one function per user request, returning the reply text.
+
+Each opens its own session, maps database trouble to the polite apology with the office contact and input
+problems to their Chinese reason. No Rasa types here, so everything is testable without Rasa.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.cases import replies
+from bot.cases.lookup import my_cases, resident_lookup, staff_lookup
+from bot.cases.staff import find_staff, redeem_bind_code
+from bot.db.session import session_scope
+from bot.errors import DatabaseUnavailable, InputError
+from bot.parsing.case_numbers import find_case_numbers
+from bot.parsing.identity import validate_id_last6, validate_id_number
+
+log = logging.getLogger(__name__)
+
+_LAST6_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9]{5}[0-9Xx])(?![0-9A-Za-z])")
+_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def is_staff_sender(sender_id: str) -> bool:
+    """True when the sender is an active, linked staff member in a private chat (False if the DB is down)."""
+    try:
+        with session_scope() as session:
+            return find_staff(session, sender_id) is not None
+    except DatabaseUnavailable:
+        return False
+
+
+def fields_from_text(text: str) -> dict[str, str]:
+    """Case number, full ID number and last six found in free text (e.g. the args of /status)."""
+    out: dict[str, str] = {}
+    text = text or ""
+    cases = find_case_numbers(text)
+    if cases:
+        out["case_no"] = cases[0].value
+        text = text[: cases[0].start] + " " * (cases[0].end - cases[0].start) + text[cases[0].end :]
+    m = _ID_IN_TEXT.search(text)
+    if m:
+        try:
+            out["id_number"] = validate_id_number(m.group(1))
+            out["id_last6"] = out["id_number"][-6:]
+        except InputError:
+            pass
+    if "id_last6" not in out:
+        m = _LAST6_IN_TEXT.search(text)
+        if m:
+            try:
+                out["id_last6"] = validate_id_last6(m.group(1))
+            except InputError:
+                pass
+    return out
+
+
+def status_request(
+    sender_id: str,
+    *,
+    command: str | None = None,
+    args: str | None = None,
+    case_no: str | None = None,
+    id_last6: str | None = None,
+    id_number: str | None = None,
+    town: str | None = None,
+) -> str:
+    """Answer a status request: /mycases, a staff query, or a resident's (case number, last six) lookup."""
+    try:
+        with session_scope() as session:
+            staff = find_staff(session, sender_id)
+            if command == "mycases":
+                if staff is None:
+                    return replies.not_staff()
+                return replies.my_cases_text(my_cases(session, staff))
+            if staff is not None:
+                query = (args or "").strip() or case_no or id_number
+                if not query:
+                    return "请发送案件编号、申请人姓名或完整身份证号码，例如：/status LY2024DB00123 或 /status 张三。"
+                return replies.staff_result(staff_lookup(session, staff, query))
+            if not id_last6 and id_number:
+                id_last6 = id_number[-6:]
+            if not case_no:
+                return replies.ask_case_no()
+            if not id_last6:
+                return replies.ask_id_last6()
+            result = resident_lookup(session, sender_id, case_no, id_last6)
+            return replies.resident_result(result)
+    except InputError as exc:
+        return exc.reason
+    except DatabaseUnavailable:
+        log.warning("case lookup: database unavailable")
+        return replies.database_unavailable(town)
+
+
+def bind_request(sender_id: str, args: str | None) -> str:
+    code = (args or "").strip()
+    if not code:
+        return replies.bind_text("missing")
+    try:
+        with session_scope() as session:
+            result = redeem_bind_code(session, sender_id, code)
+    except DatabaseUnavailable:
+        return "抱歉，系统暂时无法完成绑定，请稍后再试。"
+    return replies.bind_text(result.outcome, result.staff_name, result.locked_until)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot.cases.deadlines import overdue_cutoff, statutory_deadline
+from bot.cases.programmes import DIBAO, TEKUN, TEMP_RELIEF, normalize_programme
+from bot.cases.status import CLOSED_STATUSES, OPEN_STATUSES, STATUSES, get_status
+from bot.cases.workdays import add_working_days
+from bot.errors import InputError
+
+
+def test_dibao_is_30_working_days_across_national_day(params):
+    # accepted Fri 2024-09-20: 23-27 Sep (5), Sun 29 Sep make-up (6), 30 Sep (7), 1-7 Oct off, 8-11 Oct (11),
+    # Sat 12 Oct make-up (12), three full weeks (27), 4-6 Nov (30)
+    d = statutory_deadline(DIBAO, date(2024, 9, 20), params=params)
+    assert d.due == date(2024, 11, 6)
+    assert "30个工作日" in d.description
+    assert "第二十二条" in d.basis
+    assert "45" in d.note
+
+
+def test_tekun_is_15_working_days_publicity_7_days_then_15_working_days(params):
+    accepted = date(2025, 1, 20)
+    town_done = add_working_days(accepted, 15)
+    expected = add_working_days(town_done + timedelta(days=7), 15)
+    d = statutory_deadline(TEKUN, accepted, params=params)
+    assert d.due == expected
+    # 21-24 Jan (4), Sun 26 Jan make-up (5), 27 Jan (6), 28 Jan-4 Feb off, 5-7 Feb (9), Sat 8 Feb (10), 10-14 Feb (15)
+    assert town_done == date(2025, 2, 14)
+    assert "第十三条" in d.basis and "第十六条" in d.basis
+
+
+def test_temp_relief_has_no_statutory_total(params):
+    d = statutory_deadline(TEMP_RELIEF, date(2025, 3, 3), params=params)
+    assert d.due is None
+    assert "没有统一" in d.note
+
+
+@pytest.mark.parametrize("programme", [DIBAO, TEKUN])
+def test_overdue_cutoff_matches_deadlines(programme, params):
+    today = date(2025, 10, 20)
+    cutoff = overdue_cutoff(programme, today, params=params)
+    assert cutoff is not None
+    for offset in range(0, 120):
+        accepted = today - timedelta(days=offset)
+        overdue = statutory_deadline(programme, accepted, params=params).due < today
+        assert overdue == (accepted <= cutoff), accepted
+
+
+def test_overdue_cutoff_none_without_deadline(params):
+    assert overdue_cutoff(TEMP_RELIEF, date(2025, 10, 20), params=params) is None
+
+
+def test_status_vocabulary_complete():
+    assert set(STATUSES) == {"已受理", "调查核实中", "公示中", "审核确认中", "已批准", "未通过", "已发放", "需补充材料", "已撤回"}
+    for s in STATUSES.values():
+        assert s.meaning and s.next_step
+    assert set(OPEN_STATUSES) | set(CLOSED_STATUSES) == set(STATUSES)
+    assert "需补充材料" in OPEN_STATUSES and "已发放" in CLOSED_STATUSES
+
+
+def test_status_aliases_and_unknown():
+    assert get_status("审批中").name == "审核确认中"
+    assert get_status(" 已受理 ").name == "已受理"
+    with pytest.raises(InputError) as err:
+        get_status("办好了")
+    assert "办好了" in err.value.reason
+
+
+def test_programme_aliases():
+    assert normalize_programme("农村低保") == DIBAO
+    assert normalize_programme("特困") == TEKUN
+    assert normalize_programme("temp_relief") == TEMP_RELIEF
+    with pytest.raises(InputError):
+        normalize_programme("医疗救助")
