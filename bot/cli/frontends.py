@@ -30,18 +30,6 @@ def _load_settings(args: argparse.Namespace):
     return settings
 
 
-def _setup_logging(settings) -> None:
-    import logging
-
-    try:
-        from bot.logging_setup import configure_logging
-    except ImportError:
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    else:
-        configure_logging(settings.log_level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 def cmd_telegram(args: argparse.Namespace) -> int:
     import sys
 
@@ -57,16 +45,10 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     if args.check:
         print(f"ok: Telegram settings look right ({settings.telegram_mode} mode, Rasa at {settings.rasa_url})")
         return 0
-    _setup_logging(settings)
     return run_telegram(settings)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    import logging
-
     from bot.frontends.terminal import run_terminal
 
-    settings = _load_settings(args)
-    # the chat owns the terminal: only warnings and errors go to stderr
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return run_terminal(settings, name=args.name)
+    return run_terminal(_load_settings(args), name=args.name)

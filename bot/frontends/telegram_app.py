@@ -48,6 +48,7 @@ from bot.frontends.core import (
     telegram_sender_id,
 )
 from bot.frontends.flood import FloodLimiter
+from bot.frontends.logs import configure_frontend_logging
 from bot.frontends.rasa_client import RasaClient
 from bot.frontends.telegram_delivery import CallbackPayloads, send_replies, with_retry
 from bot.settings import Settings
@@ -345,6 +346,7 @@ def build_application(
 
 def run_telegram(settings: Settings) -> int:
     """Run the bot until interrupted. Returns an exit code (2 for bad configuration)."""
+    configure_frontend_logging(settings)
     try:
         app = build_application(settings)
     except ConfigurationError as exc:

@@ -8,6 +8,7 @@ staff view (the demo staff record bound to ``term:staff``, sender id ``term-staf
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from typing import TextIO
 
@@ -112,6 +113,13 @@ def run_terminal(
     stdout: TextIO | None = None,
 ) -> int:
     """Blocking entry point used by `lueyang run` and `lueyang chat`."""
+    import dataclasses
+
+    from bot.frontends.logs import configure_frontend_logging
+
+    # the chat owns the terminal: only warnings and errors go to stderr
+    configure_frontend_logging(dataclasses.replace(settings, log_level="WARNING"))
+    logging.getLogger("bot.frontends").setLevel(logging.WARNING)
 
     async def main() -> int:
         async with RasaClient.from_settings(settings) as rasa:
