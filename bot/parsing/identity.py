@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+from functools import cache
 
 from bot.errors import IdNumberError
-from bot.parsing.text import strip_separators
+from bot.parsing.text import Mention, strip_separators, to_halfwidth
 
 __all__ = [
     "id_check_digit",
@@ -22,6 +23,7 @@ __all__ = [
     "id_birth_date",
     "id_sex",
     "generate_id_number",
+    "find_id_numbers",
 ]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -157,3 +159,24 @@ def generate_id_number(
     sex_digit = rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
     first17 = f"{region}{birth:%Y%m%d}{seq:02d}{sex_digit}"
     return first17 + id_check_digit(first17)
+
+
+@cache
+def _find_pattern() -> re.Pattern[str]:
+    # 18 characters, single spaces or hyphens allowed between them, not part of a longer code.
+    return re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \-]?[0-9]){16}[ \-]?[0-9Xx](?![0-9A-Za-z])")
+
+
+def find_id_numbers(text: str, *, valid_only: bool = True) -> list[Mention]:
+    """18-character ID numbers in ``text`` (value = normalised). ``valid_only=False`` also returns look-alikes
+    (right shape, wrong date or check digit) so a caller can explain what is wrong."""
+    if not text:
+        return []
+    found = []
+    for m in _find_pattern().finditer(to_halfwidth(text)):
+        raw = text[m.start() : m.end()]
+        value = normalize_id_number(raw)
+        if valid_only and not is_valid_id_number(value):
+            continue
+        found.append(Mention(value, m.start(), m.end(), raw))
+    return found

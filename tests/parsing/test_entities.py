@@ -1,0 +1,133 @@
+import random
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.parsing.entities import ENTITY_NAMES, extract_entities
+from bot.parsing.identity import generate_id_number
+
+ID = generate_id_number(random.Random(3), birth=None)
+
+
+def simple(text):
+    return [(e["entity"], e["value"], e.get("role")) for e in extract_entities(text)]
+
+
+def test_every_entity_has_the_rasa_fields_and_true_spans():
+    text = f"我是接官亭的，家里三口人，月收入两千五，身份证{ID}，电话13812345678，案件LY2023LS00123，问低保"
+    entities = extract_entities(text)
+    kinds = {e["entity"] for e in entities}
+    assert kinds == {"town", "household_size", "amount", "id_number", "phone", "case_no", "programme"}
+    for e in entities:
+        assert set(e) >= {"entity", "value", "start", "end", "confidence_entity"}
+        assert e["confidence_entity"] == 1.0
+        assert e["entity"] in ENTITY_NAMES
+        assert 0 <= e["start"] < e["end"] <= len(text)
+    starts = [e["start"] for e in entities]
+    assert starts == sorted(starts)
+
+
+def test_no_overlapping_spans():
+    text = f"身份证{ID}电话13812345678"
+    entities = extract_entities(text)
+    for a, b in zip(entities, entities[1:], strict=False):
+        assert a["end"] <= b["start"]
+
+
+def test_id_number_is_not_a_phone_or_amount():
+    assert simple(f"身份证号{ID}") == [("id_number", ID, None)]
+    # IDs that start like a mobile number are still IDs
+    number = generate_id_number(random.Random(1), region="130102")
+    assert simple(number) == [("id_number", number, None)]
+
+
+def test_invalid_id_shape_is_still_an_id_number_for_the_action_to_explain():
+    assert simple("身份证 610727 19900101 1235") == [("id_number", "610727199001011235", None)]
+
+
+def test_id_number_normalised():
+    spaced = f"{ID[:6]} {ID[6:14]} {ID[14:].lower()}"
+    assert simple(spaced) == [("id_number", ID.upper(), None)]
+
+
+def test_case_number_digits_are_not_an_amount():
+    assert simple("帮我查一下 ly-2023-ls-00123 的进度") == [("case_no", "LY2023LS00123", None)]
+
+
+def test_malformed_case_number_is_passed_on_normalised():
+    assert simple("LY2023XX00123") == [("case_no", "LY2023XX00123", None)]
+
+
+def test_phone():
+    assert simple("我的电话是+86 138-1234-5678") == [("phone", "13812345678", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("身份证后六位是12345X", "12345X"),
+        ("后6位 123456", "123456"),
+        ("尾号12345x", "12345X"),
+        ("12345x", "12345X"),
+        (" 654321 ", "654321"),
+    ],
+)
+def test_id_last6(text, value):
+    assert simple(text) == [("id_last6", value, None)]
+
+
+def test_six_digits_without_context_are_not_id_last6():
+    assert [e["entity"] for e in extract_entities("我存了123456")] == ["amount"]
+
+
+def test_amount_roles():
+    assert simple("月收入两千") == [("amount", "2000", "month")]
+    assert simple("一年2.5万") == [("amount", "25000", "year")]
+    assert simple("看病花了三万多") == [("amount", "30000", None)]
+
+
+def test_household_size_is_not_an_amount():
+    assert simple("家里4人") == [("household_size", "4", None)]
+    assert simple("三口人，一个月1800") == [("household_size", "3", None), ("amount", "1800", "month")]
+
+
+def test_lone_small_number_is_not_an_amount_but_zero_is():
+    assert simple("3") == []
+    assert simple("零") == [("amount", "0", None)]
+    assert simple("没有收入") == [("amount", "0", None)]
+    assert simple("1800") == [("amount", "1800", None)]
+
+
+def test_town_and_programme():
+    assert simple("硖口驿的五保户") == [("town", "硖口驿镇", None), ("programme", "特困供养", None)]
+    assert simple("勉县的低保") == [("programme", "低保", None)]
+
+
+def test_empty():
+    assert extract_entities("") == []
+    assert extract_entities("   ") == []
+
+
+def test_fast_enough():
+    text = "我家三口人，月收入两千五，住在接官亭镇，想问问低保怎么申请，电话13812345678"
+    extract_entities(text)  # warm up (compiles patterns, loads towns)
+    runs = 500
+    started = time.perf_counter()
+    for _ in range(runs):
+        extract_entities(text)
+    per_call = (time.perf_counter() - started) / runs
+    assert per_call < 0.001, f"{per_call * 1000:.3f} ms per message"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_crashes_and_spans_are_sane(text):
+    entities = extract_entities(text)
+    for e in entities:
+        assert e["entity"] in ENTITY_NAMES
+        assert 0 <= e["start"] < e["end"] <= len(text)
+        assert isinstance(e["value"], str) and e["value"]
+    for a, b in zip(entities, entities[1:], strict=False):
+        assert a["end"] <= b["start"]
