@@ -51,6 +51,7 @@ DEFAULT_HOLDOUT = 0.2
 TARGET_MACRO_F1 = 0.95
 TARGET_CASE_NO_F1 = 0.98
 FALLBACK_INTENT = "nlu_fallback"
+MAX_ROWS = 40  # rows of example lists in the Markdown report (the JSON has all)
 
 PROJECT = "project"
 NO_JIEBA = "baseline_no_jieba"
@@ -381,9 +382,22 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines.append("| --- | --- | --- |")
             lines += [f"| {c['gold']} | {c['predicted']} | {c['count']} |" for c in confusions[:15]]
             lines.append("")
+    wrong = (holdout or {}).get(PROJECT, {}).get("misclassified", [])
+    if wrong:
+        lines += [
+            f"### Project pipeline: misclassified held-out examples ({len(wrong)})",
+            "",
+            "| text | gold | predicted | confidence |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| {_cell(w['text'])} | {w['gold']} | {w['predicted']} | {_fmt(w['confidence'])} |"
+            for w in wrong[:MAX_ROWS]
+        ]
+        lines.append("")
     for title, section in (
         ("Entities, held-out split (project pipeline)", (holdout or {}).get(PROJECT, {}).get("entities")),
-        ("Entities, all annotated examples (extractor is not trained)", report.get("entities_all_examples")),
+        ("Entities, all examples (the extractor is not trained)", report.get("entities_all_examples")),
     ):
         if section:
             lines += _entity_table(title, section)
@@ -429,7 +443,30 @@ def _entity_table(title: str, section: dict[str, Any]) -> list[str]:
         f"| **micro** | {_fmt(mi['precision'])} | {_fmt(mi['recall'])} | **{_fmt(mi['f1'])}** | {mi['support']} |"
     )
     lines.append("")
+    errors = section.get("errors") or []
+    if errors:
+        lines += [
+            f"Entity errors ({len(errors)} texts):",
+            "",
+            "| text | missed | spurious |",
+            "| --- | --- | --- |",
+        ]
+        for err in errors[:MAX_ROWS]:
+            missed = ", ".join(_ent(e) for e in err["missed"]) or "-"
+            spurious = ", ".join(_ent(e) for e in err["spurious"]) or "-"
+            lines.append(f"| {_cell(err['text'])} | {missed} | {spurious} |")
+        lines.append("")
     return lines
+
+
+def _ent(e: dict[str, Any]) -> str:
+    role = f"#{e['role']}" if e.get("role") else ""
+    return f"{e['entity']}{role}={_cell(str(e['value']))}@{e['start']}-{e['end']}"
+
+
+def _cell(text: str, limit: int = 60) -> str:
+    text = text.replace("|", "\\|").replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -577,6 +614,14 @@ def score(
     return result
 
 
+def rel(path: Path) -> str:
+    """``path`` relative to the project root when inside it (for readable reports)."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def newest_input_mtime(paths: Iterable[Path]) -> float:
     latest = 0.0
     for p in paths:
@@ -636,7 +681,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {
         "generated_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "data": {
-            "files": [str(p) for p in nlu_files],
+            "files": [rel(p) for p in nlu_files],
             "n_examples": len(examples),
             "conflicting_texts": conflicts,
         },
@@ -658,10 +703,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "holdout": args.holdout,
             "n_train": len(train),
             "n_test": len(test),
-            "files": {"train": str(train_file), "test": str(test_file)},
+            "files": {"train": rel(train_file), "test": rel(test_file)},
             "per_intent": dict(sorted(counts.items())),
         }
-        print(f"split: {len(train)} train / {len(test)} test examples -> {train_file.parent}/")
+        print(f"split: {len(train)} train / {len(test)} test examples -> {rel(train_file.parent)}/")
         holdout: dict[str, Any] = {}
         test_texts = [e.text for e in test]
         pipelines = [(PROJECT, args.config)] + (
@@ -673,7 +718,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             model, seconds = train_nlu_model(config, train_file, models_dir, f"holdout-{key}")
             print(f"  trained in {seconds:.0f} s; parsing {len(test)} test examples ...", flush=True)
             preds = parse_texts(model, test_texts)
-            holdout[key] = {"config": str(config), "model": str(model), "train_seconds": round(seconds, 1)}
+            holdout[key] = {"config": rel(config), "model": rel(model), "train_seconds": round(seconds, 1)}
             holdout[key].update(score(test, preds))
             if key == PROJECT:
                 project_model = model
@@ -683,11 +728,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             holdout[TFIDF] = score(test, tf_preds, with_entities=False)
         report["holdout"] = holdout
         if project_model is not None:
-            annotated = [e for e in examples if e.entities]
-            print(f"parsing {len(annotated)} annotated examples for the entity scores ...", flush=True)
-            preds = parse_texts(project_model, [e.text for e in annotated])
+            # every example, annotated or not: the extractor is not trained, and spurious entities count
+            print(f"parsing all {len(examples)} examples for the entity scores ...", flush=True)
+            preds = parse_texts(project_model, [e.text for e in examples])
             report["entities_all_examples"] = entity_metrics(
-                (e.text, e.entities, p.entities) for e, p in zip(annotated, preds, strict=True)
+                (e.text, e.entities, p.entities) for e, p in zip(examples, preds, strict=True)
             )
 
     if args.test_file:
@@ -725,7 +770,7 @@ def evaluate_test_files(args: argparse.Namespace, models_dir: Path) -> dict[str,
             raise SystemExit(f"no intent examples in {path}")
         print(f"parsing {len(test)} examples of {path} with {model} ...", flush=True)
         preds = parse_texts(model, [e.text for e in test])
-        results[str(path)] = {"model": str(model), **score(test, preds)}
+        results[rel(path)] = {"model": rel(model), **score(test, preds)}
     return results
 
 
@@ -751,6 +796,12 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # paths are relative to the caller's directory; Rasa configs are relative to the project root
+    for name in ("config", "baseline_config", "data", "out", "model"):
+        if getattr(args, name) is not None:
+            setattr(args, name, getattr(args, name).resolve())
+    args.test_file = [p.resolve() for p in args.test_file]
+    os.chdir(PROJECT_ROOT)
     report = run(args)
     print_summary(report, args.out)
     if args.check and not all(c["passed"] for c in report["checks"]):

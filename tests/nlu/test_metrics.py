@@ -185,3 +185,8 @@ def test_markdown_report_shows_the_tables(ev):
     assert "| case_no | 1.000 | 1.000 | 1.000 | 1 |" in md
     assert "| case_no | 0.000 | 0.000 | 0.000 | 1 |" in md
     assert "**FAIL**" in md and "## Targets" in md
+
+
+def test_markdown_cells_escape_pipes_and_truncate(ev):
+    assert ev._cell("a|b\nc") == "a\\|b c"
+    assert ev._cell("字" * 70).endswith("…") and len(ev._cell("字" * 70)) == 61
