@@ -201,6 +201,8 @@ class ConversationCore:
     pending_store: PendingStore | None = _default_pending_store
     mask: Callable[[str], str] = _default_mask
     max_chars: int = texts.MAX_INPUT_CHARS
+    # storing a message must not delay the apology much (RASA_TIMEOUT + this stays below 10 s)
+    store_timeout: float = 1.5
     stats: dict[str, int] = field(default_factory=lambda: {"rasa_down": 0, "stored": 0, "store_failed": 0})
 
     # ---- public API ----
@@ -286,9 +288,16 @@ class ConversationCore:
             # intent triggers (commands, buttons) are not a message staff could follow up on
             return False
         try:
-            result = await asyncio.to_thread(self.pending_store, sender_id, channel, text)
+            result = await asyncio.wait_for(
+                asyncio.to_thread(self.pending_store, sender_id, channel, text), timeout=self.store_timeout
+            )
             if isinstance(result, Awaitable):
-                await result
+                await asyncio.wait_for(result, timeout=self.store_timeout)
+        except asyncio.TimeoutError:
+            # the thread may still finish the write; we just do not promise it to the user
+            self.stats["store_failed"] += 1
+            log.warning("%s: storing the message for follow-up is slow; not waiting for it", sender_id)
+            return False
         except Exception as exc:  # DatabaseUnavailable, missing module, anything: never crash the bot
             self.stats["store_failed"] += 1
             log.warning("%s: could not store the message for follow-up: %s", sender_id, type(exc).__name__)

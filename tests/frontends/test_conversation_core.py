@@ -207,3 +207,22 @@ def test_contact_with_the_real_parameter_file_never_shows_an_unverified_number_a
     assert "略阳县民政局" in text
     if "请致电略阳县民政局" not in text:
         assert "核实" in text or text == texts.CONTACT_TOWNSHIP
+
+
+async def test_a_hanging_database_does_not_delay_the_apology():
+    import threading
+
+    release = threading.Event()
+
+    def hanging_store(*args):
+        release.wait(5)  # a database that does not answer
+
+    core = ConversationCore(
+        rasa=StubRasa(error=RasaUnavailable("down")), contact=lambda: "X", pending_store=hanging_store,
+        store_timeout=0.05,
+    )
+    try:
+        [reply] = await core.handle_text("term-a", "你好", channel="terminal")
+    finally:
+        release.set()
+    assert texts.RASA_DOWN_NOT_STORED in reply.text
