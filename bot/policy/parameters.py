@@ -201,7 +201,9 @@ def _load(path: Path) -> CountyParameters:
 
     raw_offices = data.get("offices")
     if not isinstance(raw_offices, dict):
-        raise DataFileError(f"{path.name}: `offices:` must be a mapping with bureau, townships, relief_station")
+        raise DataFileError(
+            f"{path.name}: `offices:` must be a mapping with bureau, townships, relief_station"
+        )
     bureau = _parse_office(raw_offices.get("bureau"), "bureau", where=path.name)
     station = _parse_office(raw_offices.get("relief_station"), "relief_station", where=path.name)
     raw_towns = raw_offices.get("townships")
@@ -268,7 +270,9 @@ def _parse_date(raw: Any, *, key: str, where: str) -> date | None:
     try:
         return date.fromisoformat(str(raw))
     except ValueError as exc:
-        raise DataFileError(f"{where}: {key}: effective_from must be YYYY-MM-DD or null, got {raw!r}") from exc
+        raise DataFileError(
+            f"{where}: {key}: effective_from must be YYYY-MM-DD or null, got {raw!r}"
+        ) from exc
 
 
 def _parse_office(entry: Any, kind: str, *, where: str) -> Office:

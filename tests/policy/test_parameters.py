@@ -100,8 +100,13 @@ def test_all_17_townships_from_official_list(params):
 
 @pytest.mark.parametrize(
     ("town", "name"),
-    [("接官亭镇", "接官亭镇人民政府"), ("接官亭", "接官亭镇人民政府"), ("兴州街道", "兴州街道办事处"),
-     ("郭镇", "郭镇人民政府"), (None, "略阳县民政局")],
+    [
+        ("接官亭镇", "接官亭镇人民政府"),
+        ("接官亭", "接官亭镇人民政府"),
+        ("兴州街道", "兴州街道办事处"),
+        ("郭镇", "郭镇人民政府"),
+        (None, "略阳县民政局"),
+    ],
 )
 def test_office_lookup(params, town, name):
     assert params.office(town).name == name

@@ -1,0 +1,545 @@
+"""Composing policy answers: plain functions used by the actions, the CLI and the tests.
+
+``answer(intent, programme=..., town=..., amount=..., detail=..., audience=...)`` picks the topic that fits the
+question (sub-topic by the words of the message, another programme's version when the programme entity says
+so), fills in county parameters (never an unverified figure), adds the citations and the buttons. Staff get the
+hotline script version; residents never see staff notes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from bot.errors import TownError
+from bot.policy.knowledge import KnowledgeBase, Topic, load_knowledge
+from bot.policy.parameters import CountyParameters, Office, load_parameters
+from bot.policy.render import Rendered, describe_office, format_value, render_citations
+from bot.policy.search import keyword_hits, normalise_programme, search_topics
+
+AUDIENCES = ("resident", "staff")
+CONFIRM_DEFAULT = "略阳县民政局或户籍所在镇（街道）"
+MAX_BUTTONS = 4
+
+# the topic a programme's questions fall back to
+PROGRAMME_HOME = {
+    "低保": "dibao_eligibility",
+    "特困供养": "tekun",
+    "临时救助": "temp_relief",
+    "低保边缘家庭": "edge_family",
+}
+# topics offered when nothing matches
+MENU_TOPICS = ("dibao_eligibility", "tekun", "temp_relief", "materials", "appeal", "contact")
+
+
+@dataclass(frozen=True)
+class CitationRef:
+    doc: str
+    title: str
+    article: str
+    effective_from: str
+
+    @property
+    def text(self) -> str:
+        return f"《{self.title}》{self.article}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (title, payload)
+    citations: list[CitationRef] = field(default_factory=list)
+    topic: str | None = None
+    family: str | None = None
+    programme: str | None = None
+    version: str = ""
+    audience: str = "resident"
+
+    def button_dicts(self) -> list[dict[str, str]]:
+        return [{"title": t, "payload": p} for t, p in self.buttons]
+
+
+# --- payloads ---------------------------------------------------------------------------------------
+def topic_payload(topic: Topic, *, detail: bool = False) -> str:
+    key = "detail" if detail else "topic"
+    return f"/{topic.intent}" + json.dumps({key: topic.key}, ensure_ascii=False)
+
+
+_PAYLOAD_RE = re.compile(r"^/(?P<intent>[A-Za-z_]+)(?P<entities>\{.*\})?\s*$", re.S)
+
+
+def parse_payload(text: str | None) -> dict[str, str]:
+    """Entities of a button payload such as ``/ask_tekun{"detail": "tekun_care"}`` ({} for normal text).
+
+    Rasa drops payload entities that are not in the domain (``detail``, ``topic``), so the actions read them from
+    the message text, which for a payload is the payload itself.
+    """
+    if not text:
+        return {}
+    m = _PAYLOAD_RE.match(text.strip())
+    if not m or not m.group("entities"):
+        return {}
+    try:
+        data = json.loads(m.group("entities"))
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, str | int | float)}
+
+
+# --- topic choice -----------------------------------------------------------------------------------
+def _for_programme(kb: KnowledgeBase, family: str, programme: str) -> Topic | None:
+    for topic in kb.topics.values():
+        if topic.programme == programme and family in topic.families:
+            return topic
+    return None
+
+
+def select_topic(
+    kb: KnowledgeBase, intent: str, *, programme: str | None = None, text: str | None = None
+) -> Topic | None:
+    """The topic answering ``intent``, narrowed by the message words and the programme entity."""
+    candidates = kb.by_intent(intent)
+    if not candidates:
+        return None
+    base = kb.default_for(intent)
+    if text:
+        subs = [(keyword_hits(t, text), i, t) for i, t in enumerate(candidates) if not t.default]
+        subs = [s for s in subs if s[0] > 0]
+        if subs:
+            base = max(subs, key=lambda s: (s[0], -s[1]))[2]
+    if base is None:
+        return None
+    if programme and programme != base.programme:
+        for family in base.families:
+            other = _for_programme(kb, family, programme)
+            if other is not None:
+                return other
+        if base.programme is not None:  # a programme-specific question about another programme
+            return kb.topics.get(PROGRAMME_HOME.get(programme, ""), base)
+    return base
+
+
+def is_followup(text: str | None, intent: str | None, programme: str | None, last_family: str | None) -> bool:
+    """ "那特困呢?" after a 低保 answer: the same kind of question about another programme."""
+    if not (programme and last_family and text):
+        return False
+    if text.strip().startswith("/"):
+        return False
+    if intent == "inform":
+        return True
+    core = re.sub(r"[\s,，。.!！?？~～]+", "", text)
+    if len(core) > 12:
+        return False
+    return core.startswith(("那", "那么", "那个", "还有", "换成")) or core.endswith(("呢", "嘞", "咧", "勒"))
+
+
+# --- composing --------------------------------------------------------------------------------------
+def _office_for(params: CountyParameters, town: str | None) -> Office | None:
+    if not town:
+        return None
+    try:
+        return params.office(town)
+    except TownError:
+        return None
+
+
+def _confirm_with(office: Office | None) -> str:
+    if office is None or office.kind != "township":
+        return CONFIRM_DEFAULT
+    return f"{office.name}或略阳县民政局"
+
+
+def _yuan(amount: str | int | float | Decimal | None) -> Decimal | None:
+    if amount is None or amount == "":
+        return None
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value >= 0 else None
+
+
+def _fmt_yuan(value: Decimal) -> str:
+    value = value.quantize(Decimal("0.01"))
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+
+
+def _amount_paragraph(
+    topic: Topic,
+    params: CountyParameters,
+    rendered: Rendered,
+    amount: Decimal,
+    period: str | None,
+    household_size: int | None,
+) -> str:
+    if topic.programme not in ("低保", "低保边缘家庭") or topic.family not in (
+        "eligibility", "income", "standard", "single",
+    ):  # fmt: skip
+        return ""
+    per = {"month": "每月", "year": "每年"}.get(period or "", "")
+    lines = [f"您提到的收入是{per}{_fmt_yuan(amount)}元。"]
+    per_capita = None
+    if household_size and household_size > 0:
+        per_capita = amount / household_size
+        lines.append(f"按{household_size}口人算，人均约{per}{_fmt_yuan(per_capita)}元。")
+    else:
+        lines.append("低保看的是家庭人均收入：家庭收入 ÷ 共同生活的人数。")
+    urban = params.get("dibao.standard.urban_monthly")
+    rural = params.get("dibao.standard.rural_yearly")
+    multiple = params.get("edge_family.income_multiple")
+    if urban.known or rural.known:
+        known = []
+        if urban.known:
+            known.append(f"城市低保标准{format_value(urban)}")
+        if rural.known:
+            known.append(f"农村低保标准{format_value(rural)}")
+        text = "当地" + "，".join(known) + "。"
+        if topic.programme == "低保边缘家庭" and multiple.known:
+            text += f"低保边缘家庭看人均收入是否低于低保标准的{format_value(multiple)}。"
+        lines.append(text)
+    else:
+        for p in (urban, rural):
+            if p not in rendered.unverified:
+                rendered.unverified.append(p)
+        lines.append("当地低保标准暂无核实数据，无法替您比较。")
+    lines.append("是否符合，以镇（街道）调查核实的结果为准。")
+    return "".join(lines)
+
+
+def _citation_refs(topic: Topic, kb: KnowledgeBase) -> list[CitationRef]:
+    refs = []
+    for c in topic.citations:
+        source = kb.sources.get(c.doc)
+        refs.append(
+            CitationRef(
+                doc=c.doc,
+                title=source.title if source else c.doc,
+                article=c.article,
+                effective_from=c.effective_from,
+            )
+        )
+    return refs
+
+
+def _buttons(topic: Topic, kb: KnowledgeBase, *, detail: bool) -> list[tuple[str, str]]:
+    buttons: list[tuple[str, str]] = []
+    if not detail and topic.detail:
+        buttons.append(("详细说明", topic_payload(topic, detail=True)))
+    buttons.extend(topic.next_steps)
+    for key in topic.related:
+        related = kb.topics.get(key)
+        if related is not None and len(buttons) < MAX_BUTTONS:
+            buttons.append((related.title, topic_payload(related)))
+    return buttons[:MAX_BUTTONS]
+
+
+def render_topic(
+    topic: Topic,
+    *,
+    kb: KnowledgeBase,
+    params: CountyParameters,
+    audience: str = "resident",
+    detail: bool = False,
+    town: str | None = None,
+    amount: str | int | float | Decimal | None = None,
+    amount_period: str | None = None,
+    household_size: int | None = None,
+    extra: str = "",
+) -> Answer:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}")
+    office = _office_for(params, town)
+    rendered = Rendered(params)
+    parts: list[str] = []
+    if audience == "staff":
+        s = topic.script
+        parts.append(f"【热线话术】{topic.title}")
+        parts.append(f"开场：{rendered.fill(s.opening)}")
+        parts.append(
+            "要点：\n" + "\n".join(f"{i}. {rendered.fill(p)}" for i, p in enumerate(s.key_points, 1))
+        )
+        parts.append("询问来电人：\n" + "\n".join(f"- {rendered.fill(q)}" for q in s.questions_to_ask))
+        if s.documents:
+            parts.append("请对方准备：\n" + "\n".join(f"- {rendered.fill(d)}" for d in s.documents))
+        parts.append(f"引导去向：{rendered.fill(s.where_to_send)}")
+        if extra:
+            parts.append(extra)
+        parts.append(f"结束语：{rendered.fill(s.closing)}")
+        if s.staff_notes:
+            parts.append(
+                "内部提示（仅工作人员可见）：\n" + "\n".join(f"- {rendered.fill(n)}" for n in s.staff_notes)
+            )
+    else:
+        parts.append(f"【{topic.title}】\n{rendered.fill(topic.short)}")
+        if detail and topic.detail:
+            parts.append(rendered.fill(topic.detail))
+        if extra:
+            parts.append(extra)
+    if office is not None and topic.programme is not None:
+        parts.append(f"您在{office.key}：可以到{office.name}办理（户籍在本镇、街道的）。")
+    value = _yuan(amount)
+    if value is not None:
+        paragraph = _amount_paragraph(topic, params, rendered, value, amount_period, household_size)
+        if paragraph:
+            parts.append(paragraph)
+    note = rendered.note(_confirm_with(office))
+    if note:
+        parts.append(note)
+    parts.append("依据：" + render_citations(topic.citations, kb.sources))
+    return Answer(
+        text="\n\n".join(p for p in parts if p),
+        buttons=_buttons(topic, kb, detail=detail or audience == "staff"),
+        citations=_citation_refs(topic, kb),
+        topic=topic.key,
+        family=topic.family,
+        programme=topic.programme,
+        version=f"{params.version}/{kb.version}",
+        audience=audience,
+    )
+
+
+def answer(
+    intent: str,
+    *,
+    programme: str | None = None,
+    town: str | None = None,
+    amount: str | int | float | Decimal | None = None,
+    amount_period: str | None = None,
+    household_size: int | str | None = None,
+    detail: bool | str = False,
+    topic: str | None = None,
+    text: str | None = None,
+    audience: str = "resident",
+    kb: KnowledgeBase | None = None,
+    params: CountyParameters | None = None,
+) -> Answer:
+    """The answer to an ``ask_*`` intent. ``detail`` may be a topic key (the "详细说明" button)."""
+    kb = kb or load_knowledge()
+    params = params or load_parameters()
+    programme = _canonical_programme(programme)
+    size = _int_or_none(household_size)
+    if isinstance(detail, str) and detail and detail not in ("true", "1"):
+        topic, detail = detail, True
+    detail = bool(detail)
+    if intent == "ask_contact":
+        return contact_answer(town=town, text=text, audience=audience, kb=kb, params=params)
+    if intent == "ask_statistics":
+        return statistics_answer(
+            programme=programme or normalise_programme(text),
+            audience=audience,
+            kb=kb,
+            params=params,
+            detail=detail,
+        )
+    chosen = kb.topics.get(topic) if topic else None
+    if chosen is None:
+        default = kb.default_for(intent)
+        if programme is None and default is not None and default.programme is None:
+            programme = normalise_programme(text)  # 特因要什么材料 -> 特困供养
+        chosen = select_topic(kb, intent, programme=programme, text=text)
+    if chosen is None:
+        return menu_answer(kb=kb, params=params, audience=audience)
+    return render_topic(
+        chosen,
+        kb=kb,
+        params=params,
+        audience=audience,
+        detail=detail,
+        town=town,
+        amount=amount,
+        amount_period=amount_period,
+        household_size=size,
+    )
+
+
+def followup_answer(
+    family: str, programme: str, *, audience: str = "resident", town: str | None = None,
+    kb: KnowledgeBase | None = None, params: CountyParameters | None = None,
+) -> Answer:  # fmt: skip
+    """ "那特困呢?": the last kind of question (``family``) answered for ``programme``."""
+    kb = kb or load_knowledge()
+    params = params or load_parameters()
+    programme = _canonical_programme(programme) or programme
+    chosen = _for_programme(kb, family, programme) or kb.topics.get(PROGRAMME_HOME.get(programme, ""))
+    if chosen is None:
+        return menu_answer(kb=kb, params=params, audience=audience)
+    return render_topic(chosen, kb=kb, params=params, audience=audience, town=town)
+
+
+def _canonical_programme(programme: str | None) -> str | None:
+    if not programme:
+        return None
+    return normalise_programme(programme) or None
+
+
+def _int_or_none(value: int | str | None) -> int | None:
+    try:
+        n = int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return n if n and 0 < n < 100 else None
+
+
+# --- contact, statistics, menus ---------------------------------------------------------------------
+def _foreign_place(text: str | None, town: str | None) -> str | None:
+    try:
+        from bot.parsing.towns import is_foreign_place
+    except ImportError:  # pragma: no cover - parsing package not installed
+        return None
+    for candidate in (town, text):
+        if candidate:
+            place = is_foreign_place(candidate)
+            if place:
+                return place
+    return None
+
+
+def contact_answer(
+    *, town: str | None = None, text: str | None = None, audience: str = "resident",
+    kb: KnowledgeBase | None = None, params: CountyParameters | None = None,
+) -> Answer:  # fmt: skip
+    kb = kb or load_knowledge()
+    params = params or load_parameters()
+    topic = kb.topics["contact"]
+    foreign = _foreign_place(text, town)
+    office: Office | None = None
+    problem = ""
+    if foreign is None and town:
+        try:
+            office = params.office(town)
+        except TownError as exc:
+            foreign = _foreign_place(town, None)
+            problem = exc.user_message
+    if foreign is not None:
+        body = (
+            f"{foreign}不属于略阳县。本助手只解答略阳县的社会救助事项；{foreign}的低保、特困供养、临时救助等事项，"
+            f"请向{foreign}当地的乡镇（街道）或民政部门咨询。\n"
+            "如果您在当地遇到急难，可以直接向急难发生地的乡镇（街道）求助，不受户籍限制。"
+            "如果您的户口在略阳，请告诉我您所在的镇（街道）。"
+        )
+        return Answer(
+            text=body + "\n\n依据：" + render_citations(_nonlocal_citations(kb), kb.sources),
+            buttons=[(t.title, topic_payload(t)) for t in (kb.topics["contact"], kb.topics["temp_relief"])],
+            citations=[
+                CitationRef(c.doc, kb.sources[c.doc].title, c.article, c.effective_from)
+                for c in _nonlocal_citations(kb)
+            ],
+            topic="contact",
+            family="contact",
+            version=f"{params.version}/{kb.version}",
+            audience=audience,
+        )
+    lines = []
+    if problem:
+        lines.append(problem)
+    if office is not None:
+        desc, _ = describe_office(office)
+        lines.append(f"{office.key}的办理单位：{desc}。\n负责：{office.handles}。")
+    bureau_desc, _ = describe_office(params.bureau())
+    lines.append(f"县级审核确认：{bureau_desc}。")
+    if office is None:
+        station_desc, _ = describe_office(params.relief_station())
+        lines.append(f"外地来略阳、生活无着的人员：{station_desc}。")
+    lines.append(
+        "县民政局和各镇（街道）的电话、办公时间暂未核实录入本助手，请到镇（街道）便民服务中心现场咨询，"
+        "或以县政府公开的信息为准。"
+    )
+    return render_topic(topic, kb=kb, params=params, audience=audience, extra="\n".join(lines))
+
+
+def _nonlocal_citations(kb: KnowledgeBase):
+    return tuple(
+        c
+        for c in kb.topics["temp_relief_nonlocal"].citations
+        if c.doc in ("monitoring_opinions", "notice_2022")
+    )[:2]
+
+
+def statistics_answer(
+    *, programme: str | None = None, audience: str = "resident", detail: bool = False,
+    kb: KnowledgeBase | None = None, params: CountyParameters | None = None,
+) -> Answer:  # fmt: skip
+    kb = kb or load_knowledge()
+    params = params or load_parameters()
+    stats = kb.statistics
+    groups: dict[str, list[str]] = stats.get("groups", {})
+    wanted = stats.get("programme_groups", {}).get(programme) if programme else None
+    names = [g for g in (wanted or groups) if g in groups]
+    lines: list[str] = []
+    for name in names:
+        lines.extend(f"- {item}" for item in groups[name])
+    return render_topic(
+        kb.topics["statistics"],
+        kb=kb,
+        params=params,
+        audience=audience,
+        detail=detail,
+        extra="\n".join(lines),
+    )
+
+
+def menu_answer(
+    *, kb: KnowledgeBase | None = None, params: CountyParameters | None = None, audience: str = "resident",
+    prefix: str = "",
+) -> Answer:  # fmt: skip
+    kb = kb or load_knowledge()
+    params = params or load_parameters()
+    topics = [kb.topics[k] for k in MENU_TOPICS if k in kb.topics]
+    text = (
+        (prefix + "\n" if prefix else "")
+        + "我可以解答这些问题，请选择或直接提问：\n"
+        + "\n".join(f"- {t.title}" for t in topics)
+    )
+    return Answer(
+        text=text,
+        buttons=[(t.title, topic_payload(t)) for t in topics[:MAX_BUTTONS]],
+        version=f"{params.version}/{kb.version}",
+        audience=audience,
+    )
+
+
+def script_search(
+    keyword: str, *, audience: str = "staff", kb: KnowledgeBase | None = None,
+    params: CountyParameters | None = None,
+) -> Answer:  # fmt: skip
+    """``/script <keyword>``: the best topic's script (the resident answer for non-staff), plus suggestions."""
+    kb = kb or load_knowledge()
+    params = params or load_parameters()
+    keyword = (keyword or "").strip()
+    if not keyword:
+        return menu_answer(
+            kb=kb,
+            params=params,
+            audience=audience,
+            prefix="请在 /script 后面写关键词，例如：/script 边缘、/script 材料。",
+        )
+    found = search_topics(keyword, kb)
+    if not found:
+        return menu_answer(
+            kb=kb, params=params, audience=audience, prefix=f"没有找到与“{keyword[:20]}”相关的内容。"
+        )
+    best = render_topic(found[0], kb=kb, params=params, audience=audience)
+    others = [(t.title, topic_payload(t)) for t in found[1:4]]
+    if others:
+        text = best.text + "\n\n其他相关：" + "、".join(t for t, _ in others)
+        return Answer(
+            text=text,
+            buttons=others,
+            citations=best.citations,
+            topic=best.topic,
+            family=best.family,
+            programme=best.programme,
+            version=best.version,
+            audience=audience,
+        )
+    return best
+
+
+def suggestions(text: str, *, kb: KnowledgeBase | None = None, limit: int = 3) -> list[tuple[str, str]]:
+    """Buttons for the topics nearest to a message (for fallbacks and unknown keywords)."""
+    kb = kb or load_knowledge()
+    return [(t.title, topic_payload(t)) for t in search_topics(text, kb, limit=limit)]
