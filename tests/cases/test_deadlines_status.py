@@ -54,7 +54,17 @@ def test_overdue_cutoff_none_without_deadline(params):
 
 
 def test_status_vocabulary_complete():
-    assert set(STATUSES) == {"已受理", "调查核实中", "公示中", "审核确认中", "已批准", "未通过", "已发放", "需补充材料", "已撤回"}
+    assert set(STATUSES) == {
+        "已受理",
+        "调查核实中",
+        "公示中",
+        "审核确认中",
+        "已批准",
+        "未通过",
+        "已发放",
+        "需补充材料",
+        "已撤回",
+    }
     for s in STATUSES.values():
         assert s.meaning and s.next_step
     assert set(OPEN_STATUSES) | set(CLOSED_STATUSES) == set(STATUSES)

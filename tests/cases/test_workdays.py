@@ -8,7 +8,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cases.workdays import add_working_days, get_calendar, is_working_day, load_calendar, working_days_between
+from bot.cases.workdays import (
+    add_working_days,
+    get_calendar,
+    is_working_day,
+    load_calendar,
+    working_days_between,
+)
 from bot.errors import DataFileError
 
 
@@ -89,7 +95,11 @@ def test_every_make_up_day_is_a_weekend_and_every_year_has_spring_festival():
     cal = get_calendar()
     assert all(d.weekday() >= 5 for d in cal.workdays)
     for year in (2023, 2024, 2025, 2026):
-        spring = [d for d in cal.holidays if d.year == year and d.month in (1, 2) and not (d.month == 1 and d.day <= 3)]
+        spring = [
+            d
+            for d in cal.holidays
+            if d.year == year and d.month in (1, 2) and not (d.month == 1 and d.day <= 3)
+        ]
         assert len(spring) >= 7, year
         assert len([d for d in cal.holidays if d.year == year and d.month == 10]) >= 6
     assert date(2024, 12, 31) + timedelta(days=1) in cal.holidays  # 元旦 2025

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cases import ActionCaseLookup, ActionInformCommand, ValidateStatusLookupForm
+from bot.cases.demo import demo_rows, load_demo
+from bot.cases.staff import add_staff, create_bind_code
+from bot.db.session import session_scope
+
+DOMAIN = {"forms": {"status_lookup_form": {"required_slots": ["case_no", "id_last6"]}}, "slots": {}}
+
+
+def tracker(sender="tg-100-100", text="", slots=None, metadata=None, intent="check_status", entities=None):
+    return Tracker(
+        sender_id=sender,
+        slots={
+            "case_no": None,
+            "id_last6": None,
+            "id_number": None,
+            "town": None,
+            "requested_slot": None,
+            **(slots or {}),
+        },
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": entities or [],
+            "metadata": metadata or {},
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "status_lookup_form"},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def demo(db):
+    with session_scope() as s:
+        load_demo(s, today=date.today())
+    return demo_rows(date.today())
+
+
+async def test_resident_form_requires_both_slots_staff_and_mycases_none(demo):
+    form = ValidateStatusLookupForm()
+    d = CollectingDispatcher()
+    assert await form.required_slots(["case_no", "id_last6"], d, tracker(), DOMAIN) == ["case_no", "id_last6"]
+    assert await form.required_slots(["case_no", "id_last6"], d, tracker("term-staff"), DOMAIN) == []
+    mycases = tracker(metadata={"command": "mycases"})
+    assert await form.required_slots(["case_no", "id_last6"], d, mycases, DOMAIN) == []
+
+
+async def test_form_fills_both_from_status_args_and_ends(demo):
+    row = demo[0]
+    t = tracker(text="/check_status", metadata={"command": "status", "args": f"{row.case_no} {row.id_last6}"})
+    events = await ValidateStatusLookupForm().run(CollectingDispatcher(), t, DOMAIN)
+    sets = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert sets["case_no"] == row.case_no and sets["id_last6"] == row.id_last6
+    # residents: Rasa's form asks for what is missing (nothing here), the action does not end the form itself
+    assert "requested_slot" not in sets
+
+
+async def test_form_derives_last6_from_a_full_id_number(demo):
+    t = tracker(text="x", slots={"case_no": "LY2025DB00001", "id_number": "61072719900101123X"})
+    events = await ValidateStatusLookupForm().run(CollectingDispatcher(), t, DOMAIN)
+    assert SlotSet("id_last6", "01123X") in events
+
+
+async def test_staff_form_ends_at_once(demo):
+    events = await ValidateStatusLookupForm().run(
+        CollectingDispatcher(), tracker("term-staff", "查案子"), DOMAIN
+    )
+    assert events == [SlotSet("requested_slot", None)]
+
+
+async def test_form_takes_last6_first_then_asks_case_no(demo):
+    t = tracker(text="后六位是 12345X", slots={"requested_slot": "id_last6"})
+    events = await ValidateStatusLookupForm().run(CollectingDispatcher(), t, DOMAIN)
+    sets = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert sets["id_last6"] == "12345X" and "case_no" not in sets
+
+
+def test_invalid_case_no_is_rejected_with_reason():
+    d = CollectingDispatcher()
+    out = ValidateStatusLookupForm().validate_case_no("LY20", d, tracker(), DOMAIN)
+    assert out == {"case_no": None} and "案件编号" in d.messages[0]["text"]
+
+
+def test_lookup_action_answers_and_clears_identifying_slots(demo):
+    row = demo[0]
+    d = CollectingDispatcher()
+    events = ActionCaseLookup().run(d, tracker(slots={"case_no": row.case_no, "id_last6": row.id_last6}), {})
+    assert "查到了您的申请" in d.messages[0]["text"]
+    assert events == [SlotSet("case_no", None), SlotSet("id_last6", None), SlotSet("id_number", None)]
+
+
+def test_lookup_action_staff_mycases(demo):
+    d = CollectingDispatcher()
+    ActionCaseLookup().run(d, tracker("term-staff", "/check_status", metadata={"command": "mycases"}), {})
+    assert "未办结" in d.messages[0]["text"]
+
+
+def test_inform_command_binds_and_routes_case_numbers(db):
+    with session_scope() as s:
+        code = create_bind_code(s, add_staff(s, "周经办", "caseworker", ["黑河镇"])).code
+    d = CollectingDispatcher()
+    ActionInformCommand().run(
+        d, tracker("tg-55-55", "/inform", metadata={"command": "bind", "args": code}, intent="inform"), {}
+    )
+    assert "绑定成功" in d.messages[0]["text"]
+    d = CollectingDispatcher()
+    events = ActionInformCommand().run(d, tracker(slots={"case_no": "LY2025DB00001"}, intent="inform"), {})
+    assert events == [FollowupAction("status_lookup_form")]
+    d = CollectingDispatcher()
+    assert ActionInformCommand().run(d, tracker(intent="inform"), {}) == []
+    assert d.messages[0]["response"] == "utter_inform_unclear"
