@@ -344,6 +344,19 @@ def build_application(
     return app
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments for ``run_webhook``/``start_webhook``: Telegram must send the secret token with every update
+    (PTB answers 403 otherwise); TLS is terminated by the reverse proxy in front of ``listen:port``."""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
 def run_telegram(settings: Settings) -> int:
     """Run the bot until interrupted. Returns an exit code (2 for bad configuration)."""
     configure_frontend_logging(settings)
@@ -354,14 +367,7 @@ def run_telegram(settings: Settings) -> int:
         return 2
     if settings.telegram_mode == "webhook":
         log.info("Telegram webhook on %s:%s/%s", settings.webhook_listen, settings.webhook_port, settings.webhook_path)
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        app.run_webhook(**webhook_options(settings))
     else:
         log.info("Telegram long polling")
         app.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -85,3 +85,51 @@ async def test_polling_serves_others_while_one_conversation_waits_for_rasa(fake_
         await server.stop()
     assert api.sent_texts(quick_user) == [f"收到（tg-{quick_user}-{quick_user}）：快的问题"]
     assert api.sent_texts(slow_user) == [f"收到（tg-{slow_user}-{slow_user}）：慢的问题"]
+
+
+async def test_webhook_mode_accepts_updates_only_with_the_secret(fake_rasa):
+    import json
+    import socket
+
+    import httpx
+
+    from bot.frontends.telegram_app import webhook_options
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = FakeTelegramServer()
+    await server.start()
+    api = server.api
+    settings = make_settings(
+        fake_rasa.url,
+        TELEGRAM_API_BASE_URL=server.base_url,
+        TELEGRAM_MODE="webhook",
+        TELEGRAM_WEBHOOK_PORT=str(port),
+        TELEGRAM_WEBHOOK_PATH="tg-hook",
+        TELEGRAM_WEBHOOK_URL="https://bot.example.org/tg-hook",
+        TELEGRAM_WEBHOOK_SECRET="webhook_secret_1",
+    )
+    app = build_application(settings, retry=FAST_RETRY)
+    update = message_update(USER, USER, "你好")
+    try:
+        async with app:
+            await app.start()
+            await app.updater.start_webhook(**webhook_options(settings))
+            [set_webhook] = api.of("setWebhook")
+            assert set_webhook.params["url"] == "https://bot.example.org/tg-hook"
+            assert set_webhook.params["secret_token"] == "webhook_secret_1"
+            async with httpx.AsyncClient(trust_env=False) as client:
+                url = f"http://127.0.0.1:{port}/tg-hook"
+                body = json.dumps(update)
+                refused = await client.post(url, content=body, headers={"Content-Type": "application/json"})
+                accepted = await client.post(url, content=body, headers={
+                    "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "webhook_secret_1"})
+            assert refused.status_code == 403 and accepted.status_code == 200
+            await api.wait_for(lambda a: a.sent_texts(USER))
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await server.stop()
+    assert fake_rasa.messages() == ["你好"]
+    assert api.sent_texts(USER) == [f"收到（tg-{USER}-{USER}）：你好"]
