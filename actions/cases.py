@@ -4,7 +4,8 @@
   last six of the ID in any order (or both at once, or inside ``/status <args>``).
 - ``action_case_lookup``: composes the answer, then clears the identifying slots.
 - ``action_inform_command``: ``inform`` outside a form: front-end commands sent as ``/inform`` with metadata
-  (``/bind CODE``), or a bare case number that starts a lookup.
+  (``/bind CODE`` here; any other command X goes to ``action_X_command`` when the domain declares it), or a
+  bare case number / ID fragment that starts the lookup form.
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ class ActionInformCommand(Action):
         if command == "bind":
             dispatcher.utter_message(text=service.bind_request(tracker.sender_id, args))
             return []
+        if command and f"action_{command}_command" in (domain.get("actions") or []):
+            # extension point: other areas' /inform commands (e.g. /script -> action_script_command)
+            return [FollowupAction(f"action_{command}_command")]
         if any(tracker.get_slot(s) for s in IDENTIFYING_SLOTS):
             return [FollowupAction(FORM)]
         dispatcher.utter_message(response="utter_inform_unclear")

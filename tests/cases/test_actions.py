@@ -120,3 +120,10 @@ def test_inform_command_binds_and_routes_case_numbers(db):
     d = CollectingDispatcher()
     assert ActionInformCommand().run(d, tracker(intent="inform"), {}) == []
     assert d.messages[0]["response"] == "utter_inform_unclear"
+
+
+def test_inform_command_routes_other_areas_commands_by_name():
+    d = CollectingDispatcher()
+    t = tracker("term-x", "/inform", metadata={"command": "script", "args": "低保"}, intent="inform")
+    events = ActionInformCommand().run(d, t, {"actions": ["action_script_command"]})
+    assert events == [FollowupAction("action_script_command")] and d.messages == []
