@@ -21,10 +21,14 @@ class FloodLimiter:
         self._clock = clock
         self._seen: dict[Hashable, deque[float]] = {}
         self._warned: dict[Hashable, bool] = {}
+        self._checks = 0
 
     def check(self, key: Hashable) -> FloodDecision:
         if self.limit <= 0:  # 0 or negative disables the limit
             return FloodDecision(True, False)
+        self._checks += 1
+        if self._checks % 1000 == 0:
+            self.forget_idle()
         now = self._clock()
         seen = self._seen.setdefault(key, deque())
         while seen and now - seen[0] >= self.window:

@@ -366,3 +366,14 @@ def test_webhook_mode_needs_url_and_secret():
 async def test_bot_identity_comes_from_the_api(tg):
     app, _ = tg
     assert app.bot.id == BOT_ID and app.bot.username == BOT_USERNAME
+
+
+async def test_image_replies_are_sent_as_photos_with_a_text_fallback(tg, fake_rasa):
+    app, api = tg
+    fake_rasa.responder = lambda m, s: [{"recipient_id": s, "image": "https://example.org/flow.png"}]
+    await feed(app, message_update(PRIVATE, PRIVATE, "办理流程图"))
+    assert api.of("sendPhoto")[0].params["photo"] == "https://example.org/flow.png"
+    assert api.of("sendMessage") == []
+    api.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier")
+    await feed(app, message_update(PRIVATE, PRIVATE, "再发一次"))
+    assert api.sent_texts() == ["https://example.org/flow.png"]
