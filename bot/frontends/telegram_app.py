@@ -19,7 +19,7 @@ import re
 import sys
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Message, Update
@@ -110,6 +110,8 @@ class TelegramFrontend:
         self.flood = FloodLimiter(settings.flood_limit_per_minute, 60.0, clock=clock)
         self.payloads = CallbackPayloads()
         self.retry = retry or {}
+        self.background: list[Callable[[Application], Awaitable[None]]] = []
+        self._background_tasks: list[asyncio.Task] = []
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -125,6 +127,22 @@ class TelegramFrontend:
 
     async def post_init(self, app: Application) -> None:
         await self.set_commands(app.bot)
+        for job in self.background:
+            self._background_tasks.append(asyncio.create_task(self._run_job(job, app)))
+
+    async def _run_job(self, job: Callable[[Application], Awaitable[None]], app: Application) -> None:
+        try:
+            await job(app)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job %s stopped with an error", getattr(job, "__name__", job))
+
+    async def post_stop(self, app: Application) -> None:
+        tasks, self._background_tasks = self._background_tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def post_shutdown(self, app: Application) -> None:
         close = getattr(self.core.rasa, "aclose", None)
@@ -318,17 +336,24 @@ def build_application(
     clock: Callable[[], float] = time.monotonic,
     retry: dict[str, Any] | None = None,
     rate_limiter: bool = True,
+    background: Sequence[Callable[[Application], Awaitable[None]]] = (),
 ) -> Application:
-    """The configured Application (not started). Raises ConfigurationError for bad settings."""
+    """The configured Application (not started). Raises ConfigurationError for bad settings.
+
+    ``background``: coroutine functions taking the application, started after start-up and cancelled at
+    stop (e.g. a notification outbox worker that sends with ``send_to_sender(app.bot, ...)``).
+    """
     check_settings(settings)
     if core is None:
         core = ConversationCore(rasa=RasaClient.from_settings(settings))
     frontend = TelegramFrontend(settings, core, clock=clock, retry=retry)
+    frontend.background.extend(background)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .concurrent_updates(True)
         .post_init(frontend.post_init)
+        .post_stop(frontend.post_stop)
         .post_shutdown(frontend.post_shutdown)
     )
     if settings.telegram_api_base_url:
@@ -357,11 +382,11 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run_telegram(settings: Settings) -> int:
+def run_telegram(settings: Settings, *, background: Sequence[Callable[[Application], Awaitable[None]]] = ()) -> int:
     """Run the bot until interrupted. Returns an exit code (2 for bad configuration)."""
     configure_frontend_logging(settings)
     try:
-        app = build_application(settings)
+        app = build_application(settings, background=background)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

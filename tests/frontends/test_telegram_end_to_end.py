@@ -133,3 +133,36 @@ async def test_webhook_mode_accepts_updates_only_with_the_secret(fake_rasa):
         await server.stop()
     assert fake_rasa.messages() == ["你好"]
     assert api.sent_texts(USER) == [f"收到（tg-{USER}-{USER}）：你好"]
+
+
+async def test_background_jobs_run_with_the_bot_and_stop_with_it(fake_rasa):
+    """E.g. a notification outbox worker: started after start-up, sends through the app's bot, cancelled at stop."""
+    import asyncio
+
+    from bot.frontends.telegram_delivery import send_to_sender
+
+    server = FakeTelegramServer()
+    await server.start()
+    api = server.api
+    cancelled = asyncio.Event()
+
+    async def outbox_worker(app) -> None:
+        await send_to_sender(app.bot, "tg-808-808", ["您关注的案件状态已更新。"])
+        try:
+            await asyncio.Event().wait()  # runs until the bot stops
+        finally:
+            cancelled.set()
+
+    settings = make_settings(fake_rasa.url, TELEGRAM_API_BASE_URL=server.base_url)
+    app = build_application(settings, retry=FAST_RETRY, background=[outbox_worker])
+    try:
+        async with app:
+            await app.post_init(app)
+            await app.start()
+            await api.wait_for(lambda a: a.sent_texts(808))
+            await app.stop()
+            await app.post_stop(app)
+    finally:
+        await server.stop()
+    assert cancelled.is_set()
+    assert api.sent_texts(808) == ["您关注的案件状态已更新。"]
