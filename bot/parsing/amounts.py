@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from bot.errors import AmountError
-from bot.parsing.text import to_halfwidth
+from bot.parsing.text import fold
 
 __all__ = ["Amount", "chinese_to_int", "find_amounts", "parse_amount", "require_amount", "format_yuan"]
 
@@ -116,7 +116,7 @@ def _tokenize(run: str) -> list[tuple[str, Decimal, bool]]:
 
 def _evaluate(run: str) -> Decimal:
     """Value of a numeral run mixing Arabic and Chinese numerals: 两千五, 一百零五, 2.5万, 2万5, 1,800, 二〇二三."""
-    run = to_halfwidth(run.strip())
+    run = fold(run.strip())
     if not run:
         raise _bad(run)
     tokens = _tokenize(run)
@@ -212,7 +212,7 @@ _AR = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?![0-9])"  # the lookah
 _CN = f"[{_CN_CHARS}]"
 _RUN = rf"(?:{_AR}|{_CN})(?:{_AR}|{_CN}|[wWkK](?![A-Za-z]))*"
 _CURRENCY = r"(?:\s*(?:块钱|块儿|元钱|块|元|圆|人民币|rmb|RMB))"
-_APPROX_AFTER = r"(?:来|多|余|把)"
+_APPROX_AFTER = r"(?:来|多|余|把)(?:一点|点儿|点|些)?"
 _PERIOD_AFTER = r"\s*(?:/|每一?个?|一个?)\s*(月|年)"
 _NON_MONEY_AFTER = re.compile(
     r"\s*(?:个|人|口|位|名|岁|周岁|年|月|日|号|天|周|星期|礼拜|点|时|小时|分|秒|次|回|遍|趟|亩|间|斤|公斤|克|吨|"
@@ -225,6 +225,7 @@ _MONEY_WORDS = re.compile(
     r"欠|债|贷款|医药|看病|住院|治疗|药|损失|租|报销|自付|赔|收益|利润|卖了|价|块|元|每月|每个月|一个月|每年|一年|"
     r"月入|年入|月均|年均|标准|多少"
 )
+_CHAT_NUMBERS = frozenset({"88", "886", "520", "521", "1314", "666", "233", "2333", "555", "5555"})
 _CLAUSE_BREAK = re.compile(r"[,;!?。，；！？、\n]")
 _ORDINAL_BEFORE = ("第", "周", "星期", "礼拜", "编号", "号码", "尾号", "后六位", "后6位", "末六位", "末6位")
 _APPROX_BEFORE = re.compile(r"(?:大概|大约|大致|约|差不多|将近|接近|估计|不到|不足|不超过|顶多|最多)\s*$")
@@ -234,8 +235,11 @@ _FILLER = re.compile(
 )
 
 _ZERO_PHRASE = (
-    r"(?:没有|没得|莫得|木有|冇得?|毫无|无|没)\s*(?:任何|什么|啥|固定|稳定|一点)?\s*(?:收入|工资|进项|经济来源|生活来源|收入来源)"
-    r"|零收入|收入\s*(?:为|是)?\s*(?:零|0)(?![0-9.])|一分钱?(?:都|也)?(?:没有|没|莫得|没得)"
+    r"(?:没有|没得|莫得|木有|冇得?|毫无|没)\s*(?:任何|什么|啥|固定|稳定|一点)?\s*(?:收入|工资|进项|经济来源|收入来源|存款|积蓄)"
+    r"(?!证明|材料|证)"
+    r"|无收入(?!证明|材料|证)|零收入|(?:收入|工资|存款|积蓄)\s*(?:为|是)?\s*(?:零|0)(?![0-9.])"
+    r"|(?:收入|存款|积蓄)\s*(?:也|都|一分)?\s*(?:没有|莫得|没得|木有)"
+    r"|一分钱?\s*(?:收入|存款)?\s*(?:都|也)?\s*(?:没有|没|莫得|没得)"
 )
 _RANGE_SEP = r"\s*(?:-|~|～|—|–|到|至)\s*"
 
@@ -270,12 +274,7 @@ def _value_or_range(run: str) -> tuple[Decimal, Decimal | None]:
 def _trim_run(text: str, start: int, end: int) -> int:
     """Drop a trailing 一/每 that starts a period word (三千一个月 -> 三千 + 一个月)."""
     run = text[start:end]
-    if (
-        len(run) >= 2
-        and run[-1] in "一"
-        and run[-2] in "十百千万拾佰仟wWkK"
-        and re.match(r"个?(月|年)", text[end:])
-    ):
+    if len(run) >= 2 and run[-1] in "一" and re.match(r"个?(月|年)", text[end:]):
         return end - 1
     return end
 
@@ -329,7 +328,7 @@ def find_amounts(text: str) -> list[Amount]:
     """Every money mention in ``text``, in order, with spans into ``text``."""
     if not text:
         return []
-    norm = to_halfwidth(text)
+    norm = fold(text)
     zero_re, range_re, run_re = _patterns()
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
@@ -361,7 +360,8 @@ def find_amounts(text: str) -> list[Amount]:
                 lo = scaled
         if lo >= hi or not free(m.start(), m.end()):
             continue
-        candidates.append((m.start(), m.end(), lo, hi, True))
+        magnitude = bool(re.search(r"[百千万亿佰仟wWkK]", m.group(0)))
+        candidates.append((m.start(), m.end(), lo, hi, magnitude))
         taken.append((m.start(), m.end()))
 
     for m in run_re.finditer(norm):
@@ -384,28 +384,27 @@ def find_amounts(text: str) -> list[Amount]:
     for start, end, lo, hi, has_unit in candidates:
         pos = end
         approx = hi is not None
-        evidence = has_unit or approx
-        m_approx = re.compile(_APPROX_AFTER).match(norm, pos)
+        arabic = any(ch.isascii() and ch.isdigit() for ch in norm[start:end])
+        strong = has_unit  # 百/千/万/w/k: numbers this big are money unless a non-money unit follows
+        m_approx = _APPROX_AFTER_RE().match(norm, pos)
         if m_approx and not (m_approx.group(0) == "把" and not has_unit):
-            approx, evidence, pos = True, True, m_approx.end()
-        m_cur = re.compile(_CURRENCY).match(norm, pos)
+            approx, pos = True, m_approx.end()
+        m_cur = _CURRENCY_RE().match(norm, pos)
         if m_cur:
-            evidence, pos = True, m_cur.end()
-            if not approx:
-                m_approx = re.compile(r"(?:多|左右|上下|出头)").match(norm, pos)
-                if m_approx:
-                    approx, pos = True, m_approx.end()
-        else:
-            if _NON_MONEY_AFTER.match(norm, pos) and not _PERIOD_AFTER_RE().match(norm, pos):
-                continue
-        m_tail = re.compile(r"\s*(?:左右|上下|出头)").match(norm, pos)
-        if m_tail:
-            approx, pos = True, m_tail.end()
+            strong, pos = True, m_cur.end()
+            m_more = _TAIL_APPROX_RE().match(norm, pos)
+            if m_more:
+                approx, pos = True, m_more.end()
+        elif _NON_MONEY_AFTER.match(norm, pos) and not _PERIOD_AFTER_RE().match(norm, pos):
+            continue
+        m_more = _TAIL_APPROX_RE().match(norm, pos)
+        if m_more:
+            approx, pos = True, m_more.end()
         period = None
         m_period = _PERIOD_AFTER_RE().match(norm, pos)
         if m_period:
             period = "month" if m_period.group(1) == "月" else "year"
-            evidence, pos = True, m_period.end()
+            strong, pos = True, m_period.end()
         prefix = norm[max(0, start - 4) : start]
         if any(prefix.endswith(word) for word in _ORDINAL_BEFORE):
             continue
@@ -413,12 +412,13 @@ def find_amounts(text: str) -> list[Amount]:
             approx = True
         if period is None:
             period = _period_before(norm, start)
-            if period is not None and not evidence:
-                evidence = _money_context(norm, start)
-        if not evidence:
-            evidence = _money_context(norm, start) or _only_fillers(norm, start, pos)
-        if not evidence:
-            continue
+        if strong:
+            pass
+        elif _only_fillers(norm, start, pos):
+            if norm[start:end] in _CHAT_NUMBERS:
+                continue  # 886 = "bye-bye", 520 = "I love you" ...
+        elif not (arabic and _money_context(norm, start)):
+            continue  # bare Chinese numerals (一样, 一下) need a currency word or a magnitude
         if lo > _MAX_YUAN or (hi is not None and hi > _MAX_YUAN):
             continue
         found.append(
@@ -436,8 +436,23 @@ def find_amounts(text: str) -> list[Amount]:
 
 
 @cache
-def _PERIOD_AFTER_RE() -> re.Pattern[str]:  # noqa: N802 - a lazily compiled constant
+def _PERIOD_AFTER_RE() -> re.Pattern[str]:  # noqa: N802 - lazily compiled constants
     return re.compile(_PERIOD_AFTER)
+
+
+@cache
+def _APPROX_AFTER_RE() -> re.Pattern[str]:  # noqa: N802
+    return re.compile(_APPROX_AFTER)
+
+
+@cache
+def _CURRENCY_RE() -> re.Pattern[str]:  # noqa: N802
+    return re.compile(_CURRENCY)
+
+
+@cache
+def _TAIL_APPROX_RE() -> re.Pattern[str]:  # noqa: N802
+    return re.compile(r"\s*(?:多|左右|上下|出头)")
 
 
 def parse_amount(text: str) -> Amount | None:

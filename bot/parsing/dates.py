@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from bot.errors import AmountError, DateError
 from bot.parsing.amounts import chinese_to_int
-from bot.parsing.text import to_halfwidth
+from bot.parsing.text import fold
 
 __all__ = ["ParsedDate", "parse_date", "require_past_date"]
 
@@ -81,7 +81,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 def _parse(text: str, today: dt.date) -> ParsedDate | None:
-    text = to_halfwidth(text or "")
+    text = fold(text or "")
     if not text.strip():
         return None
     p = _patterns()

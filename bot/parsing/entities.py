@@ -15,27 +15,27 @@ from typing import Any
 
 from bot.parsing.amounts import find_amounts
 from bot.parsing.case_numbers import find_case_numbers
-from bot.parsing.household import find_household_size
+from bot.parsing.household import find_household_sizes
 from bot.parsing.identity import find_id_numbers
 from bot.parsing.phones import find_phones
 from bot.parsing.programmes import find_programmes
-from bot.parsing.text import to_halfwidth
+from bot.parsing.text import fold
 from bot.parsing.towns import find_town_mentions
 
 __all__ = ["extract_entities", "ENTITY_NAMES"]
 
 ENTITY_NAMES = ("case_no", "id_number", "id_last6", "phone", "town", "amount", "household_size", "programme")
-_TAIL_WORDS = re.compile(
-    r"后六位|后6位|后六个|后6个|尾号|末六位|末6位|最后六位|最后6位|最后六个|最后6个|末尾六位"
-)
-_TAIL = re.compile(r"(?<![0-9A-Za-z])[0-9]{5}[0-9Xx](?![0-9A-Za-z])")
-_ONLY_TAIL = re.compile(r"[\s,.;:!?。，；：！？]*([0-9]{5}[0-9Xx])[\s,.;:!?。，；！？]*")
-_BARE_NUMBER = re.compile(r"\s*[0-9]{1,2}\s*")
+_BARE_NUMBER = re.compile(r"\s*(?:[0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*[。.!！]?\s*")
 
 
 @cache
 def _tail_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    return _TAIL_WORDS, _TAIL, _ONLY_TAIL
+    words = re.compile(
+        r"后六位|后6位|后六个|后6个|尾号|尾数|末六位|末6位|最后六位|最后6位|最后六个|最后6个|末尾六位|后几位|最后几位"
+    )
+    tail = re.compile(r"(?<![0-9A-Za-z])[0-9]{5}[0-9Xx](?![0-9A-Za-z])")
+    only = re.compile(r"[\s,.;:!?。，；：！？]*([0-9]{5}[0-9Xx])[\s,.;:!?。，；：！？]*")
+    return words, tail, only
 
 
 def _entity(kind: str, value: str, start: int, end: int, role: str | None = None) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def extract_entities(text: str) -> list[dict[str, Any]]:
     """Entities in ``text`` as Rasa entity dicts (entity, value, start, end, confidence_entity, [role]), by start."""
     if not text or not text.strip():
         return []
-    norm = to_halfwidth(text)
+    norm = fold(text)
     chosen: list[dict[str, Any]] = []
 
     def add(kind: str, value: str, start: int, end: int, role: str | None = None) -> None:
@@ -81,17 +81,18 @@ def extract_entities(text: str) -> list[dict[str, Any]]:
         add("phone", m.value, m.start, m.end)
     for value, start, end in _id_tails(norm):
         add("id_last6", value, start, end)
-    household = find_household_size(text)
-    if household is not None:
+    for household in find_household_sizes(text):
         add("household_size", household.value, household.start, household.end)
     for amount in find_amounts(text):
         start, end = amount.span
-        if amount.yuan != 0 and _BARE_NUMBER.fullmatch(norm) and not amount.approximate:
-            continue  # a lone "3" is more likely a count or a menu choice than an amount of money
+        if 0 < amount.yuan <= 20 and _BARE_NUMBER.fullmatch(norm):
+            continue  # a lone "3" / "三" is more likely a count or a menu choice than an amount of money
         add("amount", amount.value, start, end, amount.period)
-    for m in find_town_mentions(text):
-        add("town", m.value, m.start, m.end)
-    for m in find_programmes(text):
-        add("programme", m.value, m.start, m.end)
+    seen: set[tuple[str, str]] = set()
+    for kind, mentions in (("town", find_town_mentions(text)), ("programme", find_programmes(text))):
+        for m in mentions:
+            if (kind, m.value) not in seen:  # 集中供养和分散供养: one 特困供养 is enough
+                seen.add((kind, m.value))
+                add(kind, m.value, m.start, m.end)
     chosen.sort(key=lambda e: (e["start"], e["end"]))
     return chosen

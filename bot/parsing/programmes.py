@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from bot.parsing.text import Mention, to_halfwidth
+from bot.parsing.text import Mention, fold
 
 __all__ = ["PROGRAMMES", "ALIASES", "match_programme", "find_programmes"]
 
@@ -20,7 +20,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "低宝", "低包", "抵保", "低堡", "低饱", "滴保", "dibao",
     ),
     "特困供养": (
-        "特困供养", "特困人员", "特困户", "特困", "特因", "特困人员救助供养", "五保", "五保户", "五保供养",
+        "特困供养", "特困人员", "特困户", "特困", "特因", "特困人员救助供养", "五保", "五保户", "五宝", "五宝户", "五保供养",
         "供养", "分散供养", "集中供养", "特捆", "特昆",
     ),
     "临时救助": (
@@ -51,7 +51,7 @@ def find_programmes(text: str) -> list[Mention]:
     lookup = _lookup()
     return [
         Mention(lookup[m.group(0).lower()], m.start(), m.end(), text[m.start() : m.end()])
-        for m in _pattern().finditer(to_halfwidth(text))
+        for m in _pattern().finditer(fold(text))
     ]
 
 

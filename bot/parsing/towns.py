@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.errors import TownError
-from bot.parsing.text import Mention, to_halfwidth
+from bot.parsing.text import Mention, fold
 
 __all__ = [
     "Town",
@@ -107,7 +107,7 @@ def find_town_mentions(text: str) -> list[Mention]:
     """Every town mentioned in ``text`` (value = official name), in order; at each position the longest alias wins."""
     if not text:
         return []
-    norm = to_halfwidth(text)
+    norm = fold(text)
     mapping = _alias_map()
     return [
         Mention(mapping[m.group(0)].name, m.start(), m.end(), text[m.start() : m.end()])
@@ -134,7 +134,7 @@ def is_foreign_place(text: str) -> str | None:
     or one of its towns (then None)."""
     if not text:
         return None
-    norm = to_halfwidth(text)
+    norm = fold(text)
     if any(word in norm for word in _COUNTY_WORDS) or find_town_mentions(norm):
         return None
     m = _foreign_pattern().search(norm)
@@ -154,7 +154,7 @@ def _strip_county(text: str) -> str:
 
 def normalize_town(text: str) -> str:
     """Official name of the town ``text`` names (``接官亭`` -> ``接官亭镇``); TownError with suggestions otherwise."""
-    raw = re.sub(r"\s+", "", to_halfwidth(text or ""))
+    raw = re.sub(r"\s+", "", fold(text or ""))
     if not raw:
         raise TownError("请告诉我您所在的镇（街道），例如：兴州街道、接官亭镇。")
     mapping = _alias_map()

@@ -131,3 +131,47 @@ def test_never_crashes_and_spans_are_sane(text):
         assert isinstance(e["value"], str) and e["value"]
     for a, b in zip(entities, entities[1:], strict=False):
         assert a["end"] <= b["start"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "城市跟农村的低保标准为啥子不一样",  # 一 in 不一样 is not money
+        "老人七十多了",  # an age, not money
+        "886",  # chat slang for bye-bye
+        "没有收入证明能办不",  # a document, not an income of 0
+        "有个小孩一个人在街上哭",  # not a household size
+        "现在低保是多少钱一个人",
+        "男人喝醉了打我和娃",
+    ],
+)
+def test_known_false_positives_stay_out(text):
+    kinds = {e["entity"] for e in extract_entities(text)}
+    assert not kinds & {"amount", "household_size"}, extract_entities(text)
+
+
+def test_traditional_characters():
+    assert simple("臨時救助怎麼申請") == [("programme", "临时救助", None)]
+    assert simple("接官亭鎮，月收入兩千塊") == [("town", "接官亭镇", None), ("amount", "2000", "month")]
+
+
+def test_corrections_give_every_household_size():
+    assert simple("三口人说错了，是两口人") == [("household_size", "3", None), ("household_size", "2", None)]
+
+
+def test_same_programme_mentioned_twice_is_one_entity():
+    assert simple("特困人员集中供养和分散供养有啥区别") == [("programme", "特困供养", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("打零工一个月挣两千多点", [("amount", "2000", "month")]),
+        ("1万2一年", [("amount", "12000", "year")]),
+        ("一分钱收入都没有", [("amount", "0", None)]),
+        ("身份证最后几位是12345x", [("id_last6", "12345X", None)]),
+        ("五宝户一个月能拿好多钱", [("programme", "特困供养", None)]),
+    ],
+)
+def test_phrasings_from_the_training_data(text, expected):
+    assert simple(text) == expected
