@@ -17,7 +17,7 @@ from bot.errors import TownError
 from bot.policy.knowledge import KnowledgeBase, Topic, load_knowledge
 from bot.policy.parameters import CountyParameters, Office, load_parameters
 from bot.policy.render import Rendered, describe_office, format_value, render_citations
-from bot.policy.search import keyword_hits, normalise_programme, search_topics
+from bot.policy.search import PROGRAMME_ALIASES, keyword_hits, normalise_programme, search_topics
 
 AUDIENCES = ("resident", "staff")
 CONFIRM_DEFAULT = "略阳县民政局或户籍所在镇（街道）"
@@ -123,18 +123,46 @@ def select_topic(
     return base
 
 
+_FOLLOWUP_FILLERS = (
+    "那么",
+    "那个",
+    "还有",
+    "换成",
+    "如果是",
+    "要是",
+    "那",
+    "呢",
+    "嘞",
+    "咧",
+    "勒",
+    "吗",
+    "么",
+    "的",
+    "是",
+)
+
+
 def is_followup(text: str | None, intent: str | None, programme: str | None, last_family: str | None) -> bool:
-    """ "那特困呢?" after a 低保 answer: the same kind of question about another programme."""
+    """ "那特困呢?" after a 低保 answer: the same kind of question about another programme.
+
+    True when the message is only a programme name with follow-up words (那…呢), or an ``inform`` that is only a
+    programme name; "特困怎么申请呢" is a new question, not a follow-up.
+    """
     if not (programme and last_family and text):
         return False
     if text.strip().startswith("/"):
         return False
-    if intent == "inform":
-        return True
     core = re.sub(r"[\s,，。.!！?？~～]+", "", text)
-    if len(core) > 12:
+    marked = core.startswith(("那", "还有", "换成")) or core.endswith(("呢", "嘞", "咧", "勒"))
+    rest = core
+    for _, aliases in PROGRAMME_ALIASES:
+        for alias in sorted(aliases, key=len, reverse=True):
+            rest = rest.replace(alias, "")
+    for filler in _FOLLOWUP_FILLERS:
+        rest = rest.replace(filler, "")
+    if len(rest) > 1 or rest == core:
         return False
-    return core.startswith(("那", "那么", "那个", "还有", "换成")) or core.endswith(("呢", "嘞", "咧", "勒"))
+    return marked or intent == "inform"
 
 
 # --- composing --------------------------------------------------------------------------------------

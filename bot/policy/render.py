@@ -18,7 +18,7 @@ from bot.policy.parameters import CountyParameters, Office, Param
 
 OFFICE_RE = re.compile(r"\{office:([^{}]+)\}")
 PLACEHOLDER_RE = re.compile(r"\{param:([A-Za-z0-9_.]+)\}")
-UNVERIFIED_INLINE = "暂无核实数据"
+UNVERIFIED_INLINE = "待核实"
 
 PARAM_LABELS = {
     "dibao.standard.urban_monthly": "城市低保标准",
@@ -116,7 +116,7 @@ class Rendered:
         if not self.unverified:
             return ""
         labels = "、".join(dict.fromkeys(param_label(p) for p in self.unverified))
-        return f"说明：{labels}，本助手暂无经过核实的本县数据，请向{confirm_with}确认，以其答复为准。"
+        return f"说明：标注“{UNVERIFIED_INLINE}”的{labels}，本助手暂无经过核实的数据，请向{confirm_with}确认，以其答复为准。"
 
 
 def describe_office(office: Office) -> tuple[str, bool]:
@@ -153,5 +153,6 @@ def render_citations(citations: tuple[Citation, ...] | list[Citation], sources: 
         source = sources.get(doc)
         title = f"《{source.title}》" if source else doc
         label = f"（{source.date_label}）" if source and source.date_label else ""
-        parts.append(f"{title}{'、'.join(articles)}{label}")
+        sep = "、" if all(a.startswith("第") for a in articles) else "，"
+        parts.append(f"{title}{sep.join(articles)}{label}")
     return "；".join(parts)

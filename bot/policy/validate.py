@@ -25,7 +25,9 @@ FALLBACK_ASK_INTENTS = (
     "ask_materials", "ask_edge_family", "ask_illness_poverty", "ask_appeal", "ask_review", "ask_contact",
     "ask_statistics",
 )  # fmt: skip
-_SECTION_TOKEN = re.compile(r"[一二三四五六七八九十]+是|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+")
+_SECTION_TOKEN = re.compile(
+    r"[一二三四五六七八九十]+是|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+"
+)
 _PAYLOAD_INTENT = re.compile(r"^/([A-Za-z_]+)")
 
 
