@@ -210,7 +210,8 @@ def chinese_to_int(text: str) -> int:
 
 _AR = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?![0-9])"  # the lookahead keeps digit runs unsplittable
 _CN = f"[{_CN_CHARS}]"
-_RUN = rf"(?:{_AR}|{_CN})(?:{_AR}|{_CN}|[wWkK](?![A-Za-z]))*"
+# At most 24 tokens: longer runs are never amounts, and the bound keeps matching linear on hostile input.
+_RUN = rf"(?:{_AR}|{_CN})(?:{_AR}|{_CN}|[wWkK](?![A-Za-z])){{0,23}}"
 _CURRENCY = r"(?:\s*(?:块钱|块儿|元钱|块|元|圆|人民币|rmb|RMB))"
 _APPROX_AFTER = r"(?:来|多|余|把)(?:一点|点儿|点|些)?"
 _PERIOD_AFTER = r"\s*(?:/|每一?个?|一个?)\s*(月|年)"
@@ -281,11 +282,7 @@ def _trim_run(text: str, start: int, end: int) -> int:
 
 def _period_before(text: str, start: int) -> str | None:
     """Income period said before the number in the same clause: 月收入 / 每月 / 一年 / 去年收入 ..."""
-    clause_start = 0
-    for m in _CLAUSE_BREAK.finditer(text, 0, start):
-        clause_start = m.end()
-    window_start = max(clause_start, start - 12)
-    prefix = text[window_start:start]
+    prefix = _clause_prefix(text, start)
     best = None
     for m in _PERIOD_BEFORE.finditer(prefix):
         best = m
@@ -311,15 +308,20 @@ def _period_before(text: str, start: int) -> str | None:
     return "year"
 
 
+def _clause_prefix(text: str, start: int, width: int = 12) -> str:
+    """Up to ``width`` characters before ``start``, not crossing a clause break (，。；! ...)."""
+    window = text[max(0, start - width) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    return window[breaks[-1].end() :] if breaks else window
+
+
 def _money_context(text: str, start: int) -> bool:
-    clause_start = 0
-    for m in _CLAUSE_BREAK.finditer(text, 0, start):
-        clause_start = m.end()
-    prefix = text[max(clause_start, start - 12) : start]
-    return bool(_MONEY_WORDS.search(prefix))
+    return bool(_MONEY_WORDS.search(_clause_prefix(text, start)))
 
 
 def _only_fillers(text: str, start: int, end: int) -> bool:
+    if len(text) - (end - start) > 30:
+        return False  # a long message is never "just a number"
     rest = text[:start] + " " + text[end:]
     return not _FILLER.sub("", rest).strip()
 

@@ -203,10 +203,58 @@ def test_never_crashes_on_any_text(text):
     try:
         chinese_to_int(text)
     except InputError as exc:
-        assert exc.reason
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.reason)  # a Chinese reason
 
 
 @given(st.integers(min_value=0, max_value=999_999_999))
 def test_arabic_round_trip(n):
     amount = parse_amount(f"{n}元")
     assert amount is not None and amount.yuan == n
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _section(x: int) -> str:
+    out, pending_zero = "", False
+    for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = x // unit % 10
+        if digit == 0:
+            pending_zero = bool(out)
+            continue
+        if pending_zero:
+            out += "零"
+            pending_zero = False
+        out += _CN_DIGITS[digit] + name
+    return out
+
+
+def _to_chinese(n: int) -> str:
+    """Standard written form: 10005 -> 一万零五, 2500 -> 二千五百."""
+    if n == 0:
+        return "零"
+    if n < 10_000:
+        return _section(n)
+    high, low = divmod(n, 10_000)
+    text = _section(high) + "万"
+    if low == 0:
+        return text
+    return text + ("零" if low < 1000 else "") + _section(low)
+
+
+def test_reference_formatter():
+    assert _to_chinese(10005) == "一万零五"
+    assert _to_chinese(2500) == "二千五百"
+    assert _to_chinese(105) == "一百零五"
+
+
+@given(st.integers(min_value=0, max_value=99_999_999))
+def test_chinese_numerals_round_trip(n):
+    assert chinese_to_int(_to_chinese(n)) == n
+
+
+@given(st.integers(min_value=1, max_value=99_999_999))
+def test_chinese_amounts_round_trip(n):
+    amount = parse_amount(f"月收入{_to_chinese(n)}元")
+    assert amount is not None
+    assert (amount.yuan, amount.period) == (n, "month")

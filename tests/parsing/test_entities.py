@@ -175,3 +175,22 @@ def test_same_programme_mentioned_twice_is_one_entity():
 )
 def test_phrasings_from_the_training_data(text, expected):
     assert simple(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 4000,
+        "1 " * 2000,
+        "一二三四五六七八九十百千万" * 300,
+        "1," * 2000,
+        "1-" * 2000,
+        "1.5万" * 800,
+        "接官亭" * 1300,
+    ],
+)
+def test_hostile_long_messages_stay_fast(text):
+    # Telegram messages are at most 4096 characters; matching must stay roughly linear (measured: < 60 ms).
+    started = time.perf_counter()
+    extract_entities(text)
+    assert time.perf_counter() - started < 1.0
