@@ -83,6 +83,13 @@ class Child:
     name: str
     proc: subprocess.Popen
     log: Path | None = None
+    cmd: list[str] = field(default_factory=list)  # how it was started (for restarts)
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+    health_url: str | None = None  # answers 2xx when the child is ready
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
 
 
 @dataclass
@@ -107,29 +114,42 @@ class Cluster:
     def action_urls(self) -> list[str]:
         return [f"http://127.0.0.1:{self.action_port + i}" for i in range(self.action_processes)]
 
-    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> Child:
+    def _spawn(
+        self, name: str, cmd: list[str], env: dict[str, str], overrides: dict[str, str] | None = None,
+        health_url: str | None = None,
+    ) -> Child:
         log_path = None
         stdout = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             log_path = self.log_dir / f"{name}.log"
             stdout = open(log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
-        env = {**env, **self.extra_env}
+        env = {**env, **self.extra_env, **(overrides or {})}
         proc = subprocess.Popen(
             cmd, cwd=self.settings.root, env=env, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
             start_new_session=True,
         )
-        child = Child(name, proc, log_path)
+        if stdout is not None:
+            stdout.close()  # the child has its own copy of the descriptor
+        child = Child(name, proc, log_path, cmd=list(cmd), env=env, health_url=health_url)
         self.children.append(child)
         return child
 
-    def start_action_server(self, index: int) -> Child:
-        env = dict(os.environ)
-        env["SANIC_HOST"] = "127.0.0.1"
-        env.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
+    def spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None,
+              health_url: str | None = None) -> Child:
+        """Start another supervised process (e.g. the Telegram front end) with the cluster's environment."""
+        return self._spawn(name, cmd, dict(os.environ) if env is None else env, health_url=health_url)
+
+    def start_action_server(self, index: int, env: dict[str, str] | None = None) -> Child:
+        """Start action server ``index``; ``env`` overrides variables for this process only."""
+        base = dict(os.environ)
+        base["SANIC_HOST"] = "127.0.0.1"
+        base.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
         app_python = self.settings.root / ".venvs" / "app" / "bin" / "python"
         cmd = [str(app_python), "-m", "bot.action_server", "--port", str(self.action_port + index)]
-        return self._spawn(f"actions-{index}", cmd, env)
+        return self._spawn(
+            f"actions-{index}", cmd, base, env, health_url=f"http://127.0.0.1:{self.action_port + index}/health"
+        )
 
     def start_rasa(self, index: int) -> Child:
         action_url = self.action_urls[index % self.action_processes] + "/webhook"
@@ -144,7 +164,10 @@ class Cluster:
             "--response-timeout", "30",
         ]
         # never --enable-api: Rasa's HTTP API would let anyone act as anyone
-        return self._spawn(f"rasa-{index}", cmd, rasa_env(self.settings))
+        return self._spawn(
+            f"rasa-{index}", cmd, rasa_env(self.settings),
+            health_url=f"http://127.0.0.1:{self.rasa_port + index}/webhooks/secure_rest/",
+        )
 
     def start(self, echo=print, timeout: float = 240.0) -> None:
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -159,6 +182,54 @@ class Cluster:
         for url in self.rasa_urls:
             wait_http(url + "/webhooks/secure_rest/", timeout, self.children)
         echo(f"[serve] ready: Rasa {', '.join(self.rasa_urls)} · actions {', '.join(self.action_urls)}")
+
+    # -- one child at a time (fault tests, supervision) ------------------------------------------------
+    def child(self, name: str) -> Child:
+        for child in self.children:
+            if child.name == name:
+                return child
+        raise KeyError(name)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL, timeout: float = 15.0) -> int | None:
+        """Stop one child (its whole process group) and forget it; returns its exit code."""
+        child = self.child(name)
+        if child.alive:
+            try:
+                os.killpg(child.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+        try:
+            code = child.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.proc.pid, signal.SIGKILL)
+            code = child.proc.wait()
+        self.children.remove(child)
+        return code
+
+    def restart(self, name: str, *, env: dict[str, str] | None = None, timeout: float = 240.0) -> Child:
+        """Start child ``name`` again (stopping it first if it still runs) and wait until it answers.
+
+        ``rasa-<i>`` and ``actions-<i>`` are started fresh (``env`` overrides variables of an action server);
+        other children are started again with the command and environment they had.
+        """
+        previous = next((c for c in self.children if c.name == name), None)
+        if previous is not None:
+            self.kill(name, signal.SIGTERM)
+        kind, _, index = name.partition("-")
+        if kind == "rasa" and index.isdigit():
+            child = self.start_rasa(int(index))
+        elif kind == "actions" and index.isdigit():
+            child = self.start_action_server(int(index), env)
+        elif previous is not None:
+            child = self._spawn(name, previous.cmd, previous.env, env, health_url=previous.health_url)
+        else:
+            raise KeyError(name)
+        if child.health_url:
+            wait_http(child.health_url, timeout, [child])
+        return child
+
+    def dead(self) -> list[Child]:
+        return [c for c in self.children if not c.alive]
 
     def stop(self) -> None:
         for child in self.children:
