@@ -81,3 +81,6 @@ def test_project_config_builds_a_graph_with_the_extractor():
     model_config = recipe.graph_config_for_recipe(config, {})
     uses = {node.uses for node in model_config.predict_schema.nodes.values()}
     assert StructuredEntityExtractor in uses
+    from rasa.engine import validation
+
+    validation.validate(model_config)  # Rasa's own checks of signatures and types across the graph
