@@ -97,7 +97,24 @@ def statutory_deadline(
     return Deadline(programme, None, "", "", "")
 
 
+_cutoff_cache: dict[tuple, date | None] = {}
+
+
 def overdue_cutoff(
+    programme: str, today: date, *, params=None, calendar: WorkdayCalendar | None = None
+) -> date | None:
+    """Cached per (programme, day, parameter file version, calendar); see ``_overdue_cutoff``."""
+    params = params if params is not None else _params()
+    cal = calendar or get_calendar()
+    key = (programme, today, getattr(params, "version", id(params)), id(cal))
+    if key not in _cutoff_cache:
+        if len(_cutoff_cache) > 256:
+            _cutoff_cache.clear()
+        _cutoff_cache[key] = _overdue_cutoff(programme, today, params=params, calendar=cal)
+    return _cutoff_cache[key]
+
+
+def _overdue_cutoff(
     programme: str, today: date, *, params=None, calendar: WorkdayCalendar | None = None
 ) -> date | None:
     """The latest acceptance date whose deadline is already past on ``today`` (None: no deadline).

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.cases.identity import stored_id
@@ -380,40 +380,96 @@ def _write_batch(
     staff_by_name: dict[str, int | None],
     changed_by: str,
 ) -> None:
-    hashes = {r.id_hash for r in batch}
-    applicants = {
-        a.id_hash: a for a in session.scalars(select(Applicant).where(Applicant.id_hash.in_(hashes)))
-    }
-    cases = {
-        c.case_no: c
-        for c in session.scalars(select(Case).where(Case.case_no.in_([r.case_no for r in batch])))
-    }
+    """Upsert one batch with Core statements: a few selects and executemany inserts/updates, no per-row query.
+
+    Ids of new rows are read back by their natural keys (id hash, case number), which works the same on
+    SQLite and PostgreSQL and keeps psycopg's executemany pipelined (no giant multi-VALUES statements).
+    """
+    a_t, c_t, h_t = Applicant.__table__, Case.__table__, StatusChange.__table__
     now = utcnow()
-    for r in batch:
-        applicant = applicants.get(r.id_hash)
-        if applicant is None:
-            applicant = Applicant(
-                name=r.applicant_name,
-                id_hash=r.id_hash,
-                id_last6=r.id_last6,
-                id_masked=r.id_masked,
-                phone=r.phone,
-                town=r.town,
-                village=r.village,
-                created_at=now,
-                updated_at=now,
+    hashes = list({r.id_hash for r in batch})
+    applicants = {
+        row.id_hash: row
+        for row in session.execute(
+            select(a_t.c.id, a_t.c.id_hash, a_t.c.name, a_t.c.phone, a_t.c.town, a_t.c.village).where(
+                a_t.c.id_hash.in_(hashes)
             )
-            session.add(applicant)
-            applicants[r.id_hash] = applicant
+        )
+    }
+    existing = {
+        row.case_no: row
+        for row in session.execute(
+            select(
+                c_t.c.id,
+                c_t.c.case_no,
+                c_t.c.applicant_id,
+                c_t.c.caseworker_id,
+                c_t.c.decided_on,
+                *[c_t.c[f] for f in _CASE_FIELDS],
+            ).where(c_t.c.case_no.in_([r.case_no for r in batch]))
+        )
+    }
+    # applicants: new ones inserted, changed ones updated (last row of the batch wins)
+    latest: dict[str, CaseRow] = {}
+    for r in batch:
+        latest[r.id_hash] = r
+    new_applicants = []
+    changed_applicants = []
+    for h, r in latest.items():
+        old = applicants.get(h)
+        if old is None:
+            new_applicants.append(
+                {
+                    "name": r.applicant_name,
+                    "id_hash": h,
+                    "id_last6": r.id_last6,
+                    "id_masked": r.id_masked,
+                    "phone": r.phone,
+                    "town": r.town,
+                    "village": r.village,
+                    "household_size": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         else:
-            for attr, value in (
-                ("name", r.applicant_name),
-                ("phone", r.phone or applicant.phone),
-                ("town", r.town),
-                ("village", r.village),
-            ):
-                if getattr(applicant, attr) != value:
-                    setattr(applicant, attr, value)
+            phone = r.phone or old.phone
+            if (old.name, old.phone, old.town, old.village) != (r.applicant_name, phone, r.town, r.village):
+                changed_applicants.append(
+                    {
+                        "b_id": old.id,
+                        "name": r.applicant_name,
+                        "phone": phone,
+                        "town": r.town,
+                        "village": r.village,
+                        "updated_at": now,
+                    }
+                )
+    if new_applicants:
+        session.execute(insert(a_t), new_applicants)
+        for row in session.execute(
+            select(a_t.c.id, a_t.c.id_hash).where(a_t.c.id_hash.in_([a["id_hash"] for a in new_applicants]))
+        ):
+            applicants[row.id_hash] = row
+    if changed_applicants:
+        session.execute(
+            update(a_t)
+            .where(a_t.c.id == bindparam("b_id"))
+            .values(
+                name=bindparam("name"),
+                phone=bindparam("phone"),
+                town=bindparam("town"),
+                village=bindparam("village"),
+                updated_at=bindparam("updated_at"),
+            ),
+            changed_applicants,
+        )
+    new_cases = []
+    new_history_for: list[CaseRow] = []
+    history = []
+    case_updates = []
+    for r in batch:
+        applicant_id = applicants[r.id_hash].id
         values = {
             "programme": r.programme,
             "town": r.town,
@@ -426,57 +482,84 @@ def _write_batch(
             "caseworker_name": r.caseworker,
             "note": r.note,
         }
-        case = cases.get(r.case_no)
-        if case is None:
-            case = Case(case_no=r.case_no, applicant=applicant, created_at=now, updated_at=now, **values)
-            case.caseworker_id = staff_by_name.get(r.caseworker) if r.caseworker else None
-            if r.status in DECIDED:
-                case.decided_on = r.status_changed_on
-            case.history.append(
-                StatusChange(
-                    old_status=None,
-                    new_status=r.status,
-                    changed_on=r.status_changed_on,
-                    recorded_at=now,
-                    changed_by=changed_by,
-                )
+        worker_id = staff_by_name.get(r.caseworker) if r.caseworker else None
+        old = existing.get(r.case_no)
+        if old is None:
+            new_cases.append(
+                {
+                    "case_no": r.case_no,
+                    "applicant_id": applicant_id,
+                    "caseworker_id": worker_id,
+                    "decided_on": r.status_changed_on if r.status in DECIDED else None,
+                    "decision_reason": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    **values,
+                }
             )
-            session.add(case)
+            new_history_for.append(r)
             report.added += 1
             report.status_changes.append((r.case_no, None, r.status))
             continue
-        dirty = False
-        if applicant.id is None or case.applicant_id != applicant.id:
-            case.applicant = applicant
-            dirty = True
-        old_status = case.status
-        for attr in _CASE_FIELDS:
-            if getattr(case, attr) != values[attr]:
-                setattr(case, attr, values[attr])
-                dirty = True
-        worker_id = staff_by_name.get(r.caseworker) if r.caseworker else None
-        if case.caseworker_id != worker_id:
-            case.caseworker_id = worker_id
-            dirty = True
-        if old_status != r.status:
-            if r.status in DECIDED and case.decided_on is None:
-                case.decided_on = r.status_changed_on
-            session.add(
-                StatusChange(
-                    case=case,
-                    old_status=old_status,
-                    new_status=r.status,
-                    changed_on=r.status_changed_on,
-                    recorded_at=now,
-                    changed_by=changed_by,
-                )
+        changed = {f: v for f, v in values.items() if _differs(getattr(old, f), v)}
+        if old.applicant_id != applicant_id:
+            changed["applicant_id"] = applicant_id
+        if old.caseworker_id != worker_id:
+            changed["caseworker_id"] = worker_id
+        if old.status != r.status:
+            if r.status in DECIDED and old.decided_on is None:
+                changed["decided_on"] = r.status_changed_on
+            history.append(
+                {
+                    "case_id": old.id,
+                    "old_status": old.status,
+                    "new_status": r.status,
+                    "changed_on": r.status_changed_on,
+                    "recorded_at": now,
+                    "changed_by": changed_by,
+                    "note": None,
+                }
             )
-            report.status_changes.append((r.case_no, old_status, r.status))
-        if dirty:
+            report.status_changes.append((r.case_no, old.status, r.status))
+        if changed:
             report.updated += 1
+            case_updates.append((old.id, changed))
         else:
             report.unchanged += 1
-    session.flush()
+    if new_cases:
+        session.execute(insert(c_t), new_cases)
+        ids = dict(
+            session.execute(
+                select(c_t.c.case_no, c_t.c.id).where(c_t.c.case_no.in_([c["case_no"] for c in new_cases]))
+            )
+            .tuples()
+            .all()
+        )
+        for r in new_history_for:
+            history.append(
+                {
+                    "case_id": ids[r.case_no],
+                    "old_status": None,
+                    "new_status": r.status,
+                    "changed_on": r.status_changed_on,
+                    "recorded_at": now,
+                    "changed_by": changed_by,
+                    "note": None,
+                }
+            )
+    for case_id, changed in case_updates:  # updates are rare on re-import; one statement each
+        session.execute(update(c_t).where(c_t.c.id == case_id).values(updated_at=now, **changed))
+    if history:
+        session.execute(insert(h_t), history)
+    session.expire_all()
+
+
+def _differs(old: object, new: object) -> bool:
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        if old is None or new is None:
+            return old is not new
+        return Decimal(old) != Decimal(new)
+    return old != new
 
 
 def import_file(

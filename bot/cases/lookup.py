@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.cases.deadlines import Deadline, overdue_cutoff, statutory_deadline
 from bot.cases.identity import id_hash, last6_matches
@@ -166,7 +166,7 @@ def resident_lookup(
     case = session.scalar(
         select(Case)
         .where(Case.case_no == case_no)
-        .options(selectinload(Case.applicant), selectinload(Case.caseworker))
+        .options(joinedload(Case.applicant), joinedload(Case.caseworker))
     )
     # compare even when the case does not exist, so both paths do the same work
     stored = case.applicant.id_last6 if case is not None else "000000"
@@ -217,7 +217,7 @@ def staff_lookup(
     kind, value = classify_query(query)
     today = today or china_today()
     stmt = select(Case).options(
-        selectinload(Case.applicant), selectinload(Case.caseworker), selectinload(Case.history)
+        joinedload(Case.applicant), joinedload(Case.caseworker), selectinload(Case.history)
     )
     if kind == "case_no":
         stmt = stmt.where(Case.case_no == value)
@@ -270,7 +270,7 @@ def my_cases(
     session: Session, staff: Staff, *, today: date | None = None, params=None, limit: int = 20
 ) -> MyCases:
     today = today or china_today()
-    opts = (selectinload(Case.applicant), selectinload(Case.caseworker))
+    opts = (joinedload(Case.applicant), joinedload(Case.caseworker))
     assigned_where = and_(Case.caseworker_id == staff.id, Case.status.in_(OPEN_STATUSES))
     assigned_total = session.scalar(select(func.count()).select_from(Case).where(assigned_where)) or 0
     assigned = session.scalars(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
@@ -40,37 +40,30 @@ def lock_state(
     now = now or utcnow()
     limit = max(1, settings.lookup_max_failures)
     window = timedelta(minutes=settings.lookup_lock_minutes)
-    since = now - 2 * window
-    last_success = session.scalar(
-        select(func.max(VerificationAttempt.attempted_at)).where(
+    # the newest `limit` attempts in the last two windows are enough: only failures after the latest
+    # success count, and `limit` of them are what it takes to lock
+    recent = session.execute(
+        select(VerificationAttempt.attempted_at, VerificationAttempt.success)
+        .where(
             VerificationAttempt.sender_id == sender_id,
             VerificationAttempt.kind == kind,
-            VerificationAttempt.success.is_(True),
-            VerificationAttempt.attempted_at >= since,
+            VerificationAttempt.attempted_at >= now - 2 * window,
         )
-    )
-    if last_success is not None:
-        since = max(since, last_success)
-    failures = list(
-        session.scalars(
-            select(VerificationAttempt.attempted_at)
-            .where(
-                VerificationAttempt.sender_id == sender_id,
-                VerificationAttempt.kind == kind,
-                VerificationAttempt.success.is_(False),
-                VerificationAttempt.attempted_at > since,
-            )
-            .order_by(VerificationAttempt.attempted_at.desc())
-            .limit(limit)
-        )
-    )
+        .order_by(VerificationAttempt.attempted_at.desc(), VerificationAttempt.id.desc())
+        .limit(limit)
+    ).all()
+    failures = []
+    for attempted_at, success in recent:
+        if success:
+            break
+        failures.append(attempted_at)
     if len(failures) >= limit and failures[0] - failures[limit - 1] <= window:
         until = failures[0] + window
         if now < until:
             return LockState(until, len(failures), 0)
         return LockState(None, 0, limit)
-    recent = [f for f in failures if f > now - window]
-    return LockState(None, len(recent), limit - len(recent))
+    in_window = [f for f in failures if f > now - window]
+    return LockState(None, len(in_window), limit - len(in_window))
 
 
 def record_attempt(
