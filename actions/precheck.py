@@ -155,6 +155,9 @@ def apply_interpretation(
     if result.kind is Kind.CORRECTION:
         dispatcher.utter_message(text=result.message)
         return {slot: None, slot_name(result.key): result.value, "pc_reask": None}
+    if result.kind is Kind.RESTART:
+        dispatcher.utter_message(text=result.message)
+        return {s: None for s in QUESTION_SLOTS + AUX_SLOTS}
     if result.kind is Kind.CANCEL:
         return {slot: None, "pc_cancelled": True}
     if result.kind in (Kind.EMERGENCY, Kind.HUMAN):

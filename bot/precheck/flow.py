@@ -464,6 +464,7 @@ class Kind(str, Enum):
     INTERRUPT = "interrupt"  # a policy question: answered by the policy action, then the same step again
     EMERGENCY = "emergency"
     HUMAN = "human"
+    RESTART = "restart"  # "/start_precheck" again in the middle: start over
     UNCLEAR = "unclear"
 
 
@@ -566,6 +567,8 @@ def interpret(
         return Interpretation(Kind.CANCEL, key)
     if intent and intent.startswith(POLICY_INTENT_PREFIX) and confident:
         return Interpretation(Kind.INTERRUPT, key)
+    if intent == "start_precheck" and (clean.startswith("/") or confident):
+        return Interpretation(Kind.RESTART, key, None, "好的，我们从头开始。")
     if intent == "report_emergency":
         return Interpretation(
             Kind.EMERGENCY, key, None,

@@ -241,3 +241,12 @@ def test_decline_and_callback():
     dispatcher = CollectingDispatcher()
     act.ActionPrecheckCallback().run(dispatcher, plain_tracker({}), DOMAIN)
     assert "建设中" in dispatcher.messages[0]["text"]
+
+
+async def test_start_again_in_the_middle_starts_over():
+    slots, _, messages = await validate(
+        tracker_for_answer("pc_loss", "/start_precheck", {"pc_residency": "local_hukou", "pc_event": "fire"}, intent="start_precheck")
+    )
+    assert slots["pc_residency"] is None and slots["pc_event"] is None
+    assert slots["requested_slot"] == "pc_residency"
+    assert messages == ["好的，我们从头开始。"]
