@@ -224,16 +224,32 @@ def intent_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, A
     }
 
 
-def entity_matches(gold: Entity, pred: Entity, text: str) -> bool:
-    """Same type, role and span; same value too when the annotation states a normalised value."""
-    if (gold.entity, gold.role, gold.start, gold.end) != (pred.entity, pred.role, pred.start, pred.end):
-        return False
+def _value_agrees(gold: Entity, pred: Entity, text: str) -> bool:
     explicit_value = gold.value != text[gold.start : gold.end]
     return not explicit_value or gold.value == pred.value
 
 
-def entity_metrics(items: Iterable[tuple[str, Sequence[Entity], Sequence[Entity]]]) -> dict[str, Any]:
-    """Per-entity-type and micro precision/recall/F1 over (text, gold entities, predicted entities) triples."""
+def entity_matches(gold: Entity, pred: Entity, text: str) -> bool:
+    """Strict (the official score): same type, role and span; same value too when the annotation states a
+    normalised value."""
+    if (gold.entity, gold.role, gold.start, gold.end) != (pred.entity, pred.role, pred.start, pred.end):
+        return False
+    return _value_agrees(gold, pred, text)
+
+
+def entity_matches_overlap(gold: Entity, pred: Entity, text: str) -> bool:
+    """Lenient (what slot filling needs): same type, role and value, spans overlap (boundaries may differ,
+    e.g. 1800 vs 1800块)."""
+    if (gold.entity, gold.role) != (pred.entity, pred.role):
+        return False
+    if max(gold.start, pred.start) >= min(gold.end, pred.end):
+        return False
+    return _value_agrees(gold, pred, text)
+
+
+def _count(
+    items: Sequence[tuple[str, Sequence[Entity], Sequence[Entity]]], match: Any
+) -> tuple[Counter[str], Counter[str], Counter[str], list[dict[str, Any]]]:
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -242,7 +258,7 @@ def entity_metrics(items: Iterable[tuple[str, Sequence[Entity], Sequence[Entity]
         unused = list(pred)
         missed = []
         for g in gold:
-            hit = next((p for p in unused if entity_matches(g, p, text)), None)
+            hit = next((p for p in unused if match(g, p, text)), None)
             if hit is None:
                 fn[g.entity] += 1
                 missed.append(g)
@@ -259,13 +275,27 @@ def entity_metrics(items: Iterable[tuple[str, Sequence[Entity], Sequence[Entity]
                     "spurious": [e.as_dict() for e in unused],
                 }
             )
+    return tp, fp, fn, errors
+
+
+def _scores(tp: Counter[str], fp: Counter[str], fn: Counter[str]) -> dict[str, Any]:
     types = sorted(set(tp) | set(fp) | set(fn))
     per_entity = {t: {**_prf(tp[t], fp[t], fn[t]), "support": tp[t] + fn[t]} for t in types}
     micro = {
         **_prf(sum(tp.values()), sum(fp.values()), sum(fn.values())),
         "support": sum(tp.values()) + sum(fn.values()),
     }
-    return {"per_entity": per_entity, "micro": micro, "errors": errors}
+    return {"per_entity": per_entity, "micro": micro}
+
+
+def entity_metrics(items: Iterable[tuple[str, Sequence[Entity], Sequence[Entity]]]) -> dict[str, Any]:
+    """Per-entity-type and micro precision/recall/F1 over (text, gold entities, predicted entities) triples:
+    strict (``per_entity``, ``micro``, ``errors``) and with overlapping spans (``overlap``)."""
+    items = list(items)
+    tp, fp, fn, errors = _count(items, entity_matches)
+    strict = _scores(tp, fp, fn)
+    tp, fp, fn, _ = _count(items, entity_matches_overlap)
+    return {**strict, "errors": errors, "overlap": _scores(tp, fp, fn)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -431,16 +461,20 @@ def _entity_table(title: str, section: dict[str, Any]) -> list[str]:
     lines = [
         f"## {title}",
         "",
-        "| entity | precision | recall | F1 | support |",
-        "| --- | --- | --- | --- | --- |",
+        "| entity | precision | recall | F1 | support | F1, overlapping span |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
+    overlap = section.get("overlap") or {}
     for name, v in section["per_entity"].items():
+        loose = overlap.get("per_entity", {}).get(name, {}).get("f1")
         lines.append(
-            f"| {name} | {_fmt(v['precision'])} | {_fmt(v['recall'])} | {_fmt(v['f1'])} | {v['support']} |"
+            f"| {name} | {_fmt(v['precision'])} | {_fmt(v['recall'])} | {_fmt(v['f1'])} | {v['support']} "
+            f"| {_fmt(loose)} |"
         )
     mi = section["micro"]
     lines.append(
-        f"| **micro** | {_fmt(mi['precision'])} | {_fmt(mi['recall'])} | **{_fmt(mi['f1'])}** | {mi['support']} |"
+        f"| **micro** | {_fmt(mi['precision'])} | {_fmt(mi['recall'])} | **{_fmt(mi['f1'])}** | {mi['support']} "
+        f"| {_fmt(overlap.get('micro', {}).get('f1'))} |"
     )
     lines.append("")
     errors = section.get("errors") or []

@@ -190,3 +190,19 @@ def test_markdown_report_shows_the_tables(ev):
 def test_markdown_cells_escape_pipes_and_truncate(ev):
     assert ev._cell("a|b\nc") == "a\\|b c"
     assert ev._cell("字" * 70).endswith("…") and len(ev._cell("字" * 70)) == 61
+
+
+def test_overlap_score_forgives_boundaries_but_not_values_or_roles(ev):
+    text = "一个月1800块"
+    gold = E(ev, "amount", 3, 7, "1800", role="month")
+    wider = E(ev, "amount", 3, 8, "1800", role="month")
+    assert not ev.entity_matches(gold, wider, text)
+    assert ev.entity_matches_overlap(gold, wider, text)
+    assert not ev.entity_matches_overlap(gold, E(ev, "amount", 3, 8, "1800", role="year"), text)
+    assert not ev.entity_matches_overlap(gold, E(ev, "amount", 7, 8, "1800", role="month"), text)  # disjoint
+    explicit = E(ev, "amount", 0, 3, "2500")
+    assert not ev.entity_matches_overlap(explicit, E(ev, "amount", 0, 4, "25000"), "两千五块")
+    m = ev.entity_metrics([(text, [gold], [wider])])
+    assert m["per_entity"]["amount"]["f1"] == 0.0
+    assert m["overlap"]["per_entity"]["amount"]["f1"] == 1.0
+    assert m["overlap"]["micro"]["f1"] == 1.0
