@@ -250,3 +250,26 @@ async def test_start_again_in_the_middle_starts_over():
     assert slots["pc_residency"] is None and slots["pc_event"] is None
     assert slots["requested_slot"] == "pc_residency"
     assert messages == ["好的，我们从头开始。"]
+
+
+def test_staff_can_show_a_saved_result_by_reference(db, capsys):
+    import argparse
+
+    from bot.precheck import cli
+    from bot.precheck.store import save_result
+
+    summary = {"overall": "check", "reason": "有1项需要乡镇进一步核实：“发生时间”。", "category": "emergency",
+               "outcomes": {"residency": "met", "timing": "needs_checking"}, "rules_version": "r", "data_version": "d",
+               "town": "郭镇"}  # fmt: skip
+    from datetime import date
+
+    ref = save_result(sender_id="tg-1-1", answers={"event": "fire", "household_size": "3"}, summary=summary,
+                      today=date(2026, 11, 28))  # fmt: skip
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["precheck", "show", ref])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert ref in out and "需要进一步核实" in out and "发生时间：需要核实" in out and "火灾" in out and "3口人" in out
+    args = parser.parse_args(["precheck", "show", "YJ000000-AAAA"])
+    assert args.func(args) == 1
