@@ -23,6 +23,7 @@ __all__ = [
     "find_town_mentions",
     "is_foreign_place",
     "normalize_town",
+    "suggest_towns",
     "town_by_code",
     "FOREIGN_PLACES",
 ]

@@ -194,3 +194,96 @@ def test_hostile_long_messages_stay_fast(text):
     started = time.perf_counter()
     extract_entities(text)
     assert time.perf_counter() - started < 1.0
+
+
+_SOUP = st.lists(
+    st.sampled_from(
+        [
+            "1",
+            "3",
+            "8",
+            "0",
+            "X",
+            "x",
+            " ",
+            "-",
+            ",",
+            ".",
+            "，",
+            "LY",
+            "2023",
+            "LS",
+            "00123",
+            "138",
+            "12345678",
+            "610727",
+            "19900101",
+            "一",
+            "两",
+            "三",
+            "十",
+            "百",
+            "千",
+            "万",
+            "w",
+            "块",
+            "元",
+            "月",
+            "年",
+            "每",
+            "个",
+            "口人",
+            "家里",
+            "我和老伴",
+            "收入",
+            "没有",
+            "后六位",
+            "尾号",
+            "接官亭",
+            "勉县",
+            "低保",
+            "五保",
+            "临救",
+            "来",
+            "多",
+            "把",
+            "左右",
+            "到",
+            "~",
+            "岁",
+            "号",
+        ]
+    ),  # fmt: skip
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SOUP)
+def test_entity_values_are_always_normalised(text):
+    from decimal import Decimal
+
+    from bot.parsing.programmes import PROGRAMMES
+    from bot.parsing.towns import towns
+
+    town_names = {t.name for t in towns()}
+    for e in extract_entities(text):
+        value = e["value"]
+        kind = e["entity"]
+        if kind == "case_no":
+            assert value.startswith("LY") and value == value.upper() and value.isalnum()
+        elif kind == "id_number":
+            assert len(value) == 18 and value[:17].isdigit() and value[17] in "0123456789X"
+        elif kind == "id_last6":
+            assert len(value) == 6 and value[:5].isdigit() and value[5] in "0123456789X"
+        elif kind == "phone":
+            assert len(value) == 11 and value.isdigit() and value[0] == "1"
+        elif kind == "amount":
+            assert Decimal(value) >= 0 and "E" not in value
+            assert e.get("role") in (None, "month", "year")
+        elif kind == "household_size":
+            assert 1 <= int(value) <= 20
+        elif kind == "town":
+            assert value in town_names
+        elif kind == "programme":
+            assert value in PROGRAMMES
