@@ -5,7 +5,12 @@ Later areas (tickets, outbox, subscriptions, audit) add their own module here an
 
 from bot.db.base import Base
 from bot.db.models.applicants import Applicant
+from bot.db.models.audit import AuditEntry as AuditEntry
 from bot.db.models.cases import Case, StatusChange
+from bot.db.models.handoff import HandoffTicket as HandoffTicket
+from bot.db.models.handoff import TicketMessage as TicketMessage
+from bot.db.models.notifications import OutboxMessage as OutboxMessage
+from bot.db.models.notifications import Subscription as Subscription
 from bot.db.models.pending import PendingMessage
 from bot.db.models.security import VerificationAttempt
 from bot.db.models.staff import BindCode, Staff, StaffChannel

@@ -1,0 +1,108 @@
+"""The emergency reply: emergency numbers as fit, the county relief station and the bureau's numbers from the
+county parameters (marked when unverified), how to get 急难型 temporary relief, and the urgent ticket.
+
+Sources cited: 关于改革完善社会救助制度的意见（2020）第14、15条 (急难型临时救助, 小金额先行救助, 急难发生地);
+社会救助暂行办法 第四十八条 (情况紧急的简化审批), 第五十条 (生活无着人员救助).
+No national psychological-help number is given: none is in the project's sources, so the self-harm reply gives
+the bureau-configured line (``hotline.psychological``) only when verified, and otherwise 120/110 and the advice
+to reach someone they trust now.
+"""
+
+from __future__ import annotations
+
+from bot.handoff.crisis import CrisisKind
+
+LEADS = {
+    CrisisKind.FIRE: "请马上离开危险的地方，立即拨打119火警电话；有人受伤请拨打120急救电话。",
+    CrisisKind.MEDICAL: "请立即拨打120急救电话，说清楚地址和病人的情况；等待时不要让病人独自一人。",
+    CrisisKind.VIOLENCE: "请先到安全的地方，立即拨打110报警。",
+    CrisisKind.DISASTER: "请先转移到安全的地方，立即拨打119或110求救；有人受伤请拨打120急救电话。",
+    CrisisKind.DESTITUTE: "如果您或家人有人身危险，请立即拨打110；有人生病受伤请拨打120。",
+    CrisisKind.GENERAL: "如果有人身危险，请立即拨打：报警110、火警119、急救120。",
+}
+
+RELIEF_HOWTO = (
+    "遇到突发困难、基本生活一时难以为继的，可以马上向所在乡镇（街道）民政办或村（社区）申请急难型临时救助："
+    "急难型临时救助可以实行“小金额先行救助”，事后再补充说明情况（《关于改革完善社会救助制度的意见》（2020）第15条）；"
+    "情况紧急的，可以按规定简化审批手续（《社会救助暂行办法》第四十八条）。"
+    "不在户籍地的，也可以先向当地求助（该意见第14条提出探索由急难发生地实施临时救助）。"
+)
+STATION_HOWTO = (
+    "生活无着、没有地方吃住的，救助站可以提供临时食宿、急病救治和协助返回（《社会救助暂行办法》第五十条）。"
+)
+
+
+def _param_line(label: str, param, *, unit_hint: str = "") -> str | None:
+    if param.value in (None, ""):
+        return None
+    if param.known:
+        return f"{label}{param.value}{unit_hint}"
+    return f"{label}{param.value}{unit_hint}（来自旧的公开资料，尚未核实，可能已变更）"
+
+
+def contacts_lines(params, town: str | None = None) -> list[str]:
+    """The relief station, the township office (if the town is known) and the bureau, from the parameters."""
+    lines: list[str] = []
+    station = params.relief_station()
+    phone = _param_line("电话", station.phone)
+    address = _param_line("地址", station.address)
+    detail = "，".join(x for x in (phone, address) if x)
+    lines.append(f"· {station.name}：{detail}" if detail else f"· {station.name}：联系方式待核实")
+    if town:
+        try:
+            office = params.office(town)
+        except Exception:  # noqa: BLE001 - an unknown town just leaves the township line out
+            office = None
+        if office is not None and office is not params.bureau():
+            lines.append(
+                f"· {office.name}民政办：电话{office.phone.value}"
+                if office.phone.known
+                else f"· {office.name}民政办：电话尚未公布，可直接前往或请村（社区）干部帮助联系"
+            )
+    bureau = params.bureau()
+    lines.append(
+        f"· {bureau.name}：电话{bureau.phone.value}"
+        if bureau.phone.known
+        else f"· {bureau.name}：电话尚未公布（待核实），可通过乡镇（街道）民政办或村（社区）联系"
+    )
+    return lines
+
+
+def emergency_text(
+    kind: CrisisKind,
+    params,
+    *,
+    town: str | None = None,
+    ticket_id: int | None = None,
+    response_text: str = "",
+) -> str:
+    """The reply for any emergency except self-harm (see ``self_harm_text``)."""
+    if kind is CrisisKind.SELF_HARM:
+        return self_harm_text(params, ticket_id=ticket_id)
+    parts = [LEADS.get(kind, LEADS[CrisisKind.GENERAL]), "", "可以联系："]
+    parts.extend(contacts_lines(params, town))
+    parts.append("")
+    parts.append(RELIEF_HOWTO)
+    if kind is CrisisKind.DESTITUTE:
+        parts.append(STATION_HOWTO)
+    if ticket_id is not None:
+        parts.append("")
+        parts.append(f"我已为您登记紧急工单#{ticket_id}，工作人员会优先处理。{response_text}".rstrip())
+    return "\n".join(parts)
+
+
+def self_harm_text(params, *, ticket_id: int | None = None) -> str:
+    """A gentle message, never a menu: help lines, and someone to be with them now."""
+    lines = ["听到您这样说，我很担心您。您现在的感受很重要，您不是一个人在扛。"]
+    hotline = params.get("hotline.psychological") if "hotline.psychological" in params else None
+    lines.append("如果您有伤害自己的念头，或者已经受了伤，请马上拨打120急救电话，或者拨打110。")
+    if hotline is not None and hotline.known:
+        lines.append(f"您也可以拨打心理援助热线{hotline.value}，和专业的人聊一聊。")
+    lines.append("请现在就联系一位您信任的人——家人、朋友、邻居或村（社区）干部，请他们过来陪着您。")
+    lines.append(
+        "如果是生活上的难处压得您喘不过气，政府有急难救助可以帮忙，您可以随时向乡镇（街道）民政办求助。"
+    )
+    if ticket_id is not None:
+        lines.append(f"我已经为您登记了紧急工单#{ticket_id}，工作人员会优先联系您。")
+    lines.append("我在这里，您愿意的话，可以继续跟我说说。")
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""A short, masked summary of the conversation for the ticket: intents seen and pre-check answers/result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.audit.masking import mask
+
+INTENT_LABELS = {
+    "greet": "问候",
+    "goodbye": "告别",
+    "thank": "致谢",
+    "affirm": "肯定",
+    "deny": "否定",
+    "bot_challenge": "问是否机器人",
+    "out_of_scope": "超出范围",
+    "request_human": "转人工",
+    "report_emergency": "紧急情况",
+    "ask_dibao_eligibility": "低保条件",
+    "ask_dibao_standard": "低保标准",
+    "ask_dibao_apply": "低保申请",
+    "ask_tekun": "特困供养",
+    "ask_temp_relief": "临时救助",
+    "ask_materials": "申请材料",
+    "ask_edge_family": "低保边缘家庭",
+    "ask_illness_poverty": "因病致贫",
+    "ask_appeal": "投诉异议",
+    "ask_review": "复核复审",
+    "ask_contact": "联系方式",
+    "ask_statistics": "统计数据",
+    "start_precheck": "临时救助预审",
+    "check_status": "进度查询",
+    "inform": "提供信息",
+    "cancel": "取消",
+    "nlu_fallback": "未能理解",
+}
+_SKIP = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "cancel"}
+MAX_LEN = 600
+
+
+def intents_seen(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Intent names of the user's messages, in first-seen order, without small talk."""
+    seen: list[str] = []
+    for event in events:
+        if event.get("event") != "user":
+            continue
+        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if name and name not in _SKIP and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def summarize(events: Iterable[Mapping[str, Any]], slots: Mapping[str, Any], *, extra: str = "") -> str:
+    """'咨询：临时救助、转人工；预审：event=火灾，household_size=3；预审结果：…' (masked, at most 600 chars)."""
+    parts = []
+    intents = intents_seen(events)
+    if intents:
+        parts.append("咨询：" + "、".join(INTENT_LABELS.get(i, i) for i in intents))
+    answers = [
+        f"{key[3:]}={value}"
+        for key, value in sorted(slots.items())
+        if key.startswith("pc_") and value not in (None, "", []) and "result" not in key
+    ]
+    if answers:
+        parts.append("预审回答：" + "，".join(answers))
+    results = [
+        str(value)
+        for key, value in sorted(slots.items())
+        if key.startswith("pc_") and "result" in key and value
+    ]
+    if results:
+        parts.append("预审结果：" + "；".join(results))
+    town = slots.get("town")
+    if town:
+        parts.append(f"所在镇（街道）：{town}")
+    if extra:
+        parts.append(extra)
+    text = mask("；".join(parts)) or "（对话中没有可摘要的内容）"
+    return text if len(text) <= MAX_LEN else text[: MAX_LEN - 1] + "…"

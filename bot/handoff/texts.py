@@ -1,0 +1,172 @@
+"""Texts of the handoff: to residents (plain, polite) and to staff (compact). Phones always masked here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from bot.audit.masking import mask
+from bot.db.models import HandoffTicket
+from bot.parsing.phones import mask_phone
+
+CHINA_TZ = timezone(timedelta(hours=8))
+KIND_LABELS = {"callback": "回电", "emergency": "紧急", "crisis": "危机"}
+STATUS_LABELS = {"open": "待领取", "taken": "处理中", "closed": "已办结"}
+
+
+def _local(dt: datetime) -> str:
+    local = dt.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ)
+    return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+
+
+# --- residents ------------------------------------------------------------------------------------------
+def ask_topic() -> str:
+    return "好的，我帮您联系工作人员。请简单说一下您想咨询或需要帮助的事情（一两句话就可以）。"
+
+
+def ask_phone() -> str:
+    return (
+        "方便留一个手机号码吗？工作人员会打电话给您。不想留的话，回复“不留”就可以，工作人员会在这里回复您。"
+    )
+
+
+def ask_time() -> str:
+    return "您希望工作人员什么时候联系您？"
+
+
+TIME_BUTTONS = (("尽快", "尽快"), ("上午", "上午"), ("下午", "下午"), ("什么时候都可以", "什么时候都可以"))
+PHONE_SKIP_BUTTON = ("不留电话", "不留")
+
+
+def ticket_created(ticket: HandoffTicket, response_text: str) -> str:
+    lines = [f"已为您登记人工服务工单，工单号：#{ticket.id}。", f"事项：{ticket.topic}"]
+    if ticket.phone:
+        lines.append(f"联系电话：{mask_phone(ticket.phone)}")
+    if ticket.preferred_time:
+        lines.append(f"希望联系时间：{ticket.preferred_time}")
+    lines.append(response_text)
+    lines.append("在工作人员回复之前，您在这里发的消息都会转给工作人员。发送 /cancel 可以结束人工服务。")
+    return "\n".join(lines)
+
+
+def already_open(ticket: HandoffTicket) -> str:
+    state = "工作人员正在处理" if ticket.status == "taken" else "正在等待工作人员处理"
+    return (
+        f"您已有一张人工服务工单（#{ticket.id}），{state}。您现在发的消息都会转给工作人员；"
+        "发送 /cancel 可以结束人工服务。"
+    )
+
+
+def relay_ack() -> str:
+    return "已转给工作人员。"
+
+
+def relay_ack_waiting() -> str:
+    return "已记录，工作人员领取工单后会看到。"
+
+
+def resident_taken(ticket: HandoffTicket) -> str:
+    return f"您的工单#{ticket.id}已由工作人员{ticket.assignee_name}接手，请留意回复。"
+
+
+def resident_staff_message(ticket: HandoffTicket, text: str) -> str:
+    return (
+        f"【工作人员回复 · 工单#{ticket.id}】\n{text}\n\n"
+        "您可以直接回复；如果回复没有转到，请先发送 /human 再回复。发送 /cancel 结束人工服务。"
+    )
+
+
+def resident_closed_by_staff(ticket: HandoffTicket) -> str:
+    return f"您的工单#{ticket.id}已办结。感谢您的耐心，还有问题随时可以问我，或再次发送 /human 联系工作人员。"
+
+
+def resident_cancelled(ticket: HandoffTicket) -> str:
+    return f"好的，已结束人工服务（工单#{ticket.id}）。还有问题随时可以问我。"
+
+
+def no_open_ticket() -> str:
+    return "好的，已取消。还有什么可以帮您？"
+
+
+def form_cancelled() -> str:
+    return "好的，不转人工了。还有问题随时可以问我。"
+
+
+# --- staff ----------------------------------------------------------------------------------------------
+def _flag(ticket: HandoffTicket) -> str:
+    return "🔴紧急 " if ticket.urgent else ""
+
+
+def queue_line(ticket: HandoffTicket) -> str:
+    who = f" · {ticket.assignee_name}" if ticket.status == "taken" and ticket.assignee_name else ""
+    town = f" · {ticket.town}" if ticket.town else ""
+    return (
+        f"{_flag(ticket)}#{ticket.id} [{KIND_LABELS.get(ticket.kind, ticket.kind)}·{STATUS_LABELS[ticket.status]}{who}]"
+        f"{town} {_local(ticket.created_at)} {mask(ticket.topic)[:40]}"
+    )
+
+
+def queue_text(tickets: list[HandoffTicket]) -> str:
+    if not tickets:
+        return "目前没有待处理的工单。"
+    lines = [f"待处理工单（{len(tickets)}张，紧急的在前）："]
+    lines.extend(queue_line(t) for t in tickets)
+    lines.append("领取：/take 工单号　回复：/reply 工单号 内容　办结：/done 工单号")
+    return "\n".join(lines)
+
+
+def ticket_detail(ticket: HandoffTicket, *, full_phone: bool = False, messages: int = 10) -> str:
+    phone = ticket.phone if full_phone else (mask_phone(ticket.phone) if ticket.phone else None)
+    lines = [
+        f"{_flag(ticket)}工单#{ticket.id}（{KIND_LABELS.get(ticket.kind, ticket.kind)}，{STATUS_LABELS[ticket.status]}）"
+        f" 登记于{_local(ticket.created_at)}",
+        f"事项：{mask(ticket.topic)}",
+        f"电话：{phone or '未留'}"
+        + (
+            "" if full_phone or not ticket.phone else "（完整号码请在办公电脑上用 lueyang handoff show 查看）"
+        ),
+        f"希望联系时间：{ticket.preferred_time or '未说明'}",
+    ]
+    if ticket.town:
+        lines.append(f"镇（街道）：{ticket.town}")
+    if ticket.summary:
+        lines.append(f"对话摘要：{ticket.summary}")
+    if ticket.assignee_name:
+        lines.append(f"处理人：{ticket.assignee_name}")
+    shown = [m for m in ticket.messages if m.direction != "system"][-messages:]
+    if shown:
+        lines.append("消息：")
+        for m in shown:
+            who = "居民" if m.direction == "resident" else m.author.removeprefix("staff:")
+            lines.append(f"  {_local(m.created_at)} {who}：{mask(m.text)}")
+    return "\n".join(lines)
+
+
+def taken_text(ticket: HandoffTicket) -> str:
+    return (
+        f"已领取工单#{ticket.id}。居民之后发来的消息会转给您；用 /reply {ticket.id} 内容 回复居民，"
+        f"办完后 /done {ticket.id}。\n\n" + ticket_detail(ticket)
+    )
+
+
+def reply_sent(ticket: HandoffTicket) -> str:
+    return f"已发给工单#{ticket.id}的居民（排队发送中）。"
+
+
+def done_text(ticket: HandoffTicket) -> str:
+    return f"工单#{ticket.id}已办结，已通知居民。"
+
+
+def staff_resident_message(ticket: HandoffTicket, text: str) -> str:
+    return f"【工单#{ticket.id} 居民消息】\n{mask(text)}\n\n回复：/reply {ticket.id} 内容"
+
+
+def staff_resident_cancelled(ticket: HandoffTicket) -> str:
+    return f"工单#{ticket.id}：居民已结束人工服务（/cancel），工单已关闭。"
+
+
+def staff_escalated(ticket: HandoffTicket) -> str:
+    return f"🔴工单#{ticket.id}：居民报告了紧急情况，工单已标为紧急，请尽快处理。"
+
+
+def staff_usage() -> str:
+    return "工作人员命令：/queue 查看待处理工单，/take 工单号 领取，/reply 工单号 内容 回复居民，/done 工单号 办结。"

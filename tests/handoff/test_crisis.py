@@ -1,0 +1,44 @@
+import pytest
+
+from bot.handoff.crisis import CrisisKind, detect_crisis
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("我不想活了", CrisisKind.SELF_HARM),
+        ("日子实在活不下去了，想一死了之", CrisisKind.SELF_HARM),
+        ("我刚喝了农药", CrisisKind.SELF_HARM),
+        ("家里着火了！", CrisisKind.FIRE),
+        ("厨房闻到煤气味", CrisisKind.FIRE),
+        ("我妈晕倒了叫不醒", CrisisKind.MEDICAL),
+        ("老伴心脏病犯了", CrisisKind.MEDICAL),
+        ("他又打我，我好害怕", CrisisKind.VIOLENCE),
+        ("山体滑坡我们被困住了", CrisisKind.DISASTER),
+        ("我已经两天没饭吃了，也没地方住", CrisisKind.DESTITUTE),
+        ("钱包被偷了回不了家", CrisisKind.DESTITUTE),
+        # the most serious kind wins
+        ("着火了，我不想活了", CrisisKind.SELF_HARM),
+        # full-width and spaces
+        ("家里 着 火 了", CrisisKind.FIRE),
+    ],
+)
+def test_detects_acute_danger(text, kind):
+    assert detect_crisis(text) is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        None,
+        "火灾",  # a pre-check answer about a past event
+        "去年家里失火，能申请临时救助吗",
+        "低保一个月多少钱",
+        "我没有想自杀，只是想问问政策",
+        "/report_emergency",
+        "因病致贫怎么认定",
+    ],
+)
+def test_leaves_ordinary_messages_alone(text):
+    assert detect_crisis(text) is None
