@@ -92,7 +92,16 @@ class CaseView:
         return self.status in OPEN_STATUSES
 
 
+def _load_params(params):
+    if params is not None:
+        return params
+    from bot.policy.parameters import load_parameters
+
+    return load_parameters()
+
+
 def case_view(case: Case, *, today: date, params=None, with_history: bool = False) -> CaseView:
+    params = _load_params(params)
     deadline = statutory_deadline(case.programme, case.accepted_on, params=params)
     is_open = STATUSES[case.status].open if case.status in STATUSES else False
     left = None
@@ -158,6 +167,7 @@ def resident_lookup(
     """
     case_no = normalize_case_no(case_no)
     id_last6 = validate_id_last6(id_last6)
+    params = _load_params(params)
     now = now or utcnow()
     today = today or china_today()
     state = lock_state(session, sender_id, kind="lookup", now=now, settings=settings)
@@ -215,6 +225,7 @@ def staff_lookup(
 ) -> StaffResult:
     """Cases matching ``query`` that ``staff`` may see; ``denied`` when matches exist only outside the scope."""
     kind, value = classify_query(query)
+    params = _load_params(params)
     today = today or china_today()
     stmt = select(Case).options(
         joinedload(Case.applicant), joinedload(Case.caseworker), selectinload(Case.history)
@@ -270,6 +281,7 @@ def my_cases(
     session: Session, staff: Staff, *, today: date | None = None, params=None, limit: int = 20
 ) -> MyCases:
     today = today or china_today()
+    params = _load_params(params)
     opts = (joinedload(Case.applicant), joinedload(Case.caseworker))
     assigned_where = and_(Case.caseworker_id == staff.id, Case.status.in_(OPEN_STATUSES))
     assigned_total = session.scalar(select(func.count()).select_from(Case).where(assigned_where)) or 0

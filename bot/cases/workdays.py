@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,6 +33,8 @@ class WorkdayCalendar:
     years: frozenset[int]
     sources: dict[int, str] = field(default_factory=dict)
     _warned: set[int] = field(default_factory=set)
+    _sorted_holidays: list[int] = field(default_factory=list)
+    _sorted_workdays: list[int] = field(default_factory=list)
 
     def covers(self, year: int) -> bool:
         return year in self.years
@@ -69,13 +72,25 @@ class WorkdayCalendar:
         return self._count(a, b)
 
     def _count(self, a: date, b: date) -> int:
-        count = 0
-        day = a
-        while day < b:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
+        """Working days in (a, b], a < b: Monday-Friday by arithmetic, then the calendar's exceptions."""
+        for year in range(a.year, b.year + 1):
+            if year not in self.years and year not in self._warned:
+                self.is_working_day(date(year, 1, 1))  # logs the fallback warning once
+        count = _weekdays_upto(b) - _weekdays_upto(a)
+        if not self._sorted_holidays:
+            self._sorted_holidays = sorted(d.toordinal() for d in self.holidays if d.weekday() < 5)
+            self._sorted_workdays = sorted(d.toordinal() for d in self.workdays)
+        lo, hi = a.toordinal(), b.toordinal()
+        count -= bisect_right(self._sorted_holidays, hi) - bisect_right(self._sorted_holidays, lo)
+        count += bisect_right(self._sorted_workdays, hi) - bisect_right(self._sorted_workdays, lo)
         return count
+
+
+def _weekdays_upto(day: date) -> int:
+    """Monday-Friday days from a fixed Monday epoch up to and including ``day``."""
+    n = day.toordinal() - 1  # ordinal 1 (0001-01-01) is a Monday
+    weeks, rest = divmod(n + 1, 7)
+    return weeks * 5 + min(rest, 5)
 
 
 def load_calendar(path: Path | None = None) -> WorkdayCalendar:

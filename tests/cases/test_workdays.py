@@ -103,3 +103,12 @@ def test_every_make_up_day_is_a_weekend_and_every_year_has_spring_festival():
         assert len(spring) >= 7, year
         assert len([d for d in cal.holidays if d.year == year and d.month == 10]) >= 6
     assert date(2024, 12, 31) + timedelta(days=1) in cal.holidays  # 元旦 2025
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dates(min_value=date(2021, 6, 1), max_value=date(2028, 6, 30)), st.integers(0, 900))
+def test_fast_count_equals_day_by_day(a, span):
+    cal = get_calendar()
+    b = a + timedelta(days=span)
+    slow = sum(1 for i in range(1, span + 1) if cal.is_working_day(a + timedelta(days=i)))
+    assert cal.working_days_between(a, b) == slow
