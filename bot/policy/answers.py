@@ -30,6 +30,15 @@ PROGRAMME_HOME = {
     "临时救助": "temp_relief",
     "低保边缘家庭": "edge_family",
 }
+# intents that are about one programme by definition
+INTENT_PROGRAMME = {"ask_tekun": "特困供养", "ask_temp_relief": "临时救助", "ask_edge_family": "低保边缘家庭"}
+
+
+def _mentions(text: str | None, programme: str) -> bool:
+    aliases = dict(PROGRAMME_ALIASES).get(programme, ())
+    return bool(text) and any(alias in text for alias in aliases)
+
+
 # topics offered when nothing matches
 MENU_TOPICS = ("dibao_eligibility", "tekun", "temp_relief", "materials", "appeal", "contact")
 
@@ -364,6 +373,9 @@ def answer(
             detail=detail,
         )
     chosen = kb.topics.get(topic) if topic else None
+    own = INTENT_PROGRAMME.get(intent)
+    if own and programme and programme != own and _mentions(text, own):
+        programme = own  # "低保和五保能同时吃吗" asked as ask_tekun stays a 特困 question
     if chosen is None:
         default = kb.default_for(intent)
         if programme is None and default is not None and default.programme is None:

@@ -246,3 +246,9 @@ def test_unknown_intent_gets_the_menu():
 def test_answers_are_plain_text_without_internals(intent):
     text = answer(intent).text
     assert not re.search(r"Traceback|None|null|\{|\}", text)
+
+
+def test_programme_intent_keeps_its_programme_when_the_text_names_it():
+    assert answer("ask_tekun", programme="低保", text="低保和五保能同时吃吗").topic == "tekun"
+    # a message about another programme only (misclassified intent) follows the entity
+    assert answer("ask_tekun", programme="低保", text="低保多久能批下来").programme == "低保"
