@@ -10,6 +10,9 @@ _FIELD_LABEL = {"address": "地址", "phone": "电话", "hours": "办公时间"}
 
 def _office_lines(office: OfficeInfo) -> list[str]:
     lines = [f"· {office.name}"]
+    if office.address is None and office.phone is None and office.hours is None:
+        lines.append("  地址、电话和办公时间暂未核实，可向村（社区）干部或乡镇（街道）询问")
+        return lines
     for field in ("address", "phone", "hours"):
         value = getattr(office, field)
         label = _FIELD_LABEL[field]

@@ -419,15 +419,18 @@ def _route(a: Answers) -> tuple[Route, str]:
             f"您的户籍和居住地都不在略阳：遭遇急难的，不受户籍限制，{where}临时救助，可以先给小额救助、材料事后补充；"
             "如果在外地临时生活无着（没钱吃住、回不了家），可以找当地救助管理站求助；"
             "看病、上学等支出型困难，一般向户籍所在地的乡镇（街道）申请。"
+            f"（{cite.join(cite.OPINION_2023_WHERE, cite.ART_50)}）"
         )
         return Route.NONLOCAL, text
     if a.category is Category.EMERGENCY:
         return Route.EMERGENCY_FIRST, (
             "急难型：情况紧急的，现在就可以向乡镇（街道）提出申请，请工作人员按“小金额先行救助”先救急，"
-            "证明材料可以事后补充（情况紧急的可以简化审批手续）。"
+            "证明材料可以事后补充，情况紧急的可以简化审批手续"
+            f"（{cite.join(cite.OPINION_2020_TYPES, cite.ART_48)}）。"
         )
     return Route.NORMAL, (
-        "支出型：向乡镇（街道）提交申请和材料，经乡镇审核、公示后，由县民政局审批（金额较小的可由乡镇审批）。"
+        "支出型：向乡镇（街道）提交申请和材料，经乡镇审核、公示后，由县民政局审批，金额较小的可由乡镇审批"
+        f"（{cite.join(cite.ART_48, cite.OPINION_2020_TYPES)}）。"
     )
 
 
