@@ -229,7 +229,9 @@ _MONEY_WORDS = re.compile(
 _CHAT_NUMBERS = frozenset({"88", "886", "520", "521", "1314", "666", "233", "2333", "555", "5555"})
 _CLAUSE_BREAK = re.compile(r"[,;!?。，；！？、\n]")
 _ORDINAL_BEFORE = ("第", "周", "星期", "礼拜", "编号", "号码", "尾号", "后六位", "后6位", "末六位", "末6位")
-_APPROX_BEFORE = re.compile(r"(?:大概|大约|大致|约|差不多|将近|接近|估计|不到|不足|不超过|顶多|最多)\s*$")
+_APPROX_BEFORE = re.compile(
+    r"(?:大概|大约|大致|约|差不多|将近|接近|估计|不到|不足|不超过|顶多|最多)\s*(?:是|有|就|在|也就)?\s*$"
+)
 _FILLER = re.compile(
     r"[\s,.;!?~。，；！？、…~～]|大概|大约|大致|约|差不多|将近|左右|上下|估计|吧|啊|呀|哦|哈|嗯|的样子|这样|是|有|就|只有|"
     r"一共|总共|大约|收入|工资"
@@ -391,6 +393,8 @@ def find_amounts(text: str) -> list[Amount]:
         m_approx = _APPROX_AFTER_RE().match(norm, pos)
         if m_approx and not (m_approx.group(0) == "把" and not has_unit):
             approx, pos = True, m_approx.end()
+        if start and norm[start - 1] in "¥￥":
+            strong = True
         m_cur = _CURRENCY_RE().match(norm, pos)
         if m_cur:
             strong, pos = True, m_cur.end()

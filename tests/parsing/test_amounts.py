@@ -258,3 +258,29 @@ def test_chinese_amounts_round_trip(n):
     amount = parse_amount(f"月收入{_to_chinese(n)}元")
     assert amount is not None
     assert (amount.yuan, amount.period) == (n, "month")
+
+
+@pytest.mark.parametrize(
+    ("text", "yuan", "approximate"),
+    [
+        ("月收入大约是1500元", "1500", True),
+        ("￥1800", "1800", False),
+        ("¥1800", "1800", False),
+        ("1800RMB", "1800", False),
+        ("每月有个一千多块", "1000", True),
+        ("一年到头也就挣个万把块", "10000", True),
+        ("工资三千五一个月", "3500", False),
+        ("月薪3500", "3500", False),
+        ("住院10天花了5万", "50000", False),
+    ],
+)
+def test_everyday_phrasings(text, yuan, approximate):
+    amounts = find_amounts(text)
+    assert len(amounts) == 1
+    assert (amounts[0].yuan, amounts[0].approximate) == (Decimal(yuan), approximate)
+
+
+@pytest.mark.parametrize("text", ["一个月也就几百块", "十几万", "几千"])
+def test_vague_amounts_are_not_guessed(text):
+    # "a few hundred" has no number to work with: the caller should ask for one
+    assert find_amounts(text) == []
