@@ -96,7 +96,9 @@ def production_env(
             if key != "LUEYANG_PROFILE":
                 notes.append(f"{key}={value} (default for one machine)")
     if env["LUEYANG_PROFILE"] != "production":
-        raise ConfigurationError("LUEYANG_PROFILE is set to something other than 'production'")
+        raise ConfigurationError(
+            f"LUEYANG_PROFILE is {env['LUEYANG_PROFILE']!r}: `lueyang production` runs the production profile only"
+        )
     var = var_dir or Path(env.get("LUEYANG_VAR_DIR") or Path(__file__).resolve().parents[2] / "var")
     secrets_path = var / SECRETS_FILE
     stored = read_env_file(secrets_path)
