@@ -22,12 +22,13 @@ _NAME_CHARS = r"[\u4e00-\u9fff·]"
 
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
-    sep = r"[ \-]?"
+    sep = r"[ \-\u2013\u2014_]{0,2}"
     return {
         # 18 characters (17 digits + digit/X), separators allowed, not part of a longer code
         "id18": re.compile(rf"(?<![0-9A-Za-z])[0-9](?:{sep}[0-9]){{16}}{sep}[0-9Xx](?![0-9A-Za-z])"),
-        # any other long digit run (15-digit old IDs, 16-19-digit cards, IDs with a digit too many or too few)
-        "long": re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){13,}[0-9Xx]?(?![0-9])"),
+        # other long digit runs, possibly in groups of 2+ digits (15-digit old IDs, bank cards, IDs with a
+        # digit too many or too few); at least 14 digits, counted in mask_text
+        "long": re.compile(r"(?<![0-9])[0-9]{2,}(?:[ \-\u2013\u2014_]{1,2}[0-9]{2,})*[Xx]?(?![0-9A-Za-z])"),
         # fragments after words that announce them
         "fragment": re.compile(
             r"(后六位|后6位|后四位|后4位|后八位|后8位|尾号|末六位|末6位|末四位|末4位|最后六位|最后6位|最后四位|最后4位|"
@@ -72,7 +73,8 @@ def mask_text(text: str) -> str:
     for m in find_phones(text):
         add(m.start, m.end, mask_phone(m.value))
     for m in p["long"].finditer(norm):
-        add(m.start(), m.end(), mask_id(m.group(0)))
+        if sum(ch.isdigit() for ch in m.group(0)) >= 14:
+            add(m.start(), m.end(), mask_id(m.group(0)))
     for m in p["fragment"].finditer(norm):
         add(m.start(3), m.end(3), _mask_fragment(m.group(3)))
     for m in p["name"].finditer(norm):

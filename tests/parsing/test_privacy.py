@@ -132,3 +132,23 @@ def test_embedded_id_never_survives(seed, sep, lower):
 @given(st.text())
 def test_never_crashes(text):
     assert isinstance(mask_text(text), str)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("证号110105  19491231  002X", "证号1101**********002X"),  # double spaces
+        ("证号110105—19491231—002X", "证号1101**********002X"),  # dashes
+        ("卡号 6222 0202 0011 2233 445", "卡号 6222***********3445"),
+        ("身份证61072719900101", "身份证6107******0101"),  # 14 digits: a partial ID
+    ],
+)
+def test_mask_text_more_layouts(text, expected):
+    assert mask_text(text) == expected
+
+
+# Note: "1000 2000 3000 4000" is masked like a bank card "6222 0202 0011 2233": the two look the same, and
+# hiding a number too many is the safe side.
+@pytest.mark.parametrize("text", ["1 2 3 4 5 6 7 8 9 10 11 12", "编号 2023 05 01 12", "收入 1000 2000 3000"])
+def test_lists_of_numbers_are_not_masked(text):
+    assert mask_text(text) == text
