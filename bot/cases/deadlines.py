@@ -75,7 +75,7 @@ def statutory_deadline(
         due = None
         if accepted_on:
             due = cal.add_working_days(cal.add_working_days(accepted_on, town) + timedelta(days=pub), county)
-        desc = f"乡镇{town}个工作日调查、公示{pub}天、县民政局{county}个工作日审核，合计"
+        desc = f"乡镇调查核实{town}个工作日、公示{pub}天、县民政局审核{county}个工作日"
         return Deadline(programme, due, desc, basis, "公示有异议需重新调查的，时间会相应延长。")
     if programme == TEMP_RELIEF:
         days = _known_int(params, "deadlines.temp_relief.decision")

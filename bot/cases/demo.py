@@ -76,7 +76,7 @@ def demo_rows(today: date | None = None, *, seed: int = SEED, n: int = N_CASES) 
         town = town_names[i % len(town_names)]
         status = statuses[i % len(statuses)] if i < 3 * len(statuses) else rng.choice(statuses)
         programme = rng.choice(programmes)
-        age_days = rng.randint(1, 150)
+        age_days = rng.randint(1, 80)
         applied = today - timedelta(days=age_days)
         accepted = min(applied + timedelta(days=rng.randint(0, 4)), today)
         changed = accepted + timedelta(days=rng.randint(0, max(0, (today - accepted).days)))
