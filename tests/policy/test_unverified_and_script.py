@@ -4,6 +4,8 @@ keyword search and bad input."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.policy.answers import answer, contact_answer, script_search, suggestions
 from bot.policy.knowledge import load_knowledge
@@ -210,3 +212,14 @@ def test_example_values_in_unverified_entries_are_never_shown(tmp_path):
         answer("ask_edge_family", amount="3000", params=params),
     ):
         assert not any(example in amount_answer.text for example in examples)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=60), intent=st.sampled_from(ASK_INTENTS + ["inform", "greet"]))
+def test_any_text_gets_an_answer_without_errors(text, intent):
+    result = answer(
+        intent, text=text, town=text[:6] or None, programme=text[:4] or None, amount=text[:8] or None
+    )
+    assert result.text
+    search = script_search(text)
+    assert search.text
