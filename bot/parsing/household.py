@@ -21,6 +21,7 @@ _PARTNER = r"(?:老伴儿|老伴|老婆|媳妇|丈夫|老公|爱人|妻子|婆�
 _FAMILY = rf"(?:{_PARTNER[3:-1]}|儿子|女儿|孩子|娃|母亲|父亲|妈|爸|孙子|孙女|男人)"
 # "一个人" is a household of one only when the text is about the household (家里一个人, 户口上1个人, 就我一个人)
 _ONE_CONTEXT = re.compile(r"家|户|就|只|共|我们|屋|单独")
+_FILLER = re.compile(r"[\s,.!?~。，！？、…]|就|只|是|有|吧|啊|呀|嘛|哦|嗯|了")
 
 
 @cache
@@ -78,8 +79,11 @@ def find_household_sizes(text: str) -> list[Mention]:
                     continue
                 if how == "two_plus":
                     size += 2
-                elif size == 1 and not _ONE_CONTEXT.search(norm[max(0, m.start() - 4) : m.start()]):
-                    continue  # 多少钱一个人, 小孩一个人在街上
+                elif size == 1 and not (
+                    _ONE_CONTEXT.search(norm[max(0, m.start() - 4) : m.start()])
+                    or not _FILLER.sub("", norm[: m.start()] + norm[m.end() :])
+                ):
+                    continue  # 多少钱一个人, 小孩一个人在街上 (but a bare answer "一个人" is fine)
             if 1 <= size <= MAX_HOUSEHOLD:
                 found.append(Mention(str(size), m.start(), m.end(), text[m.start() : m.end()]))
     found.sort(key=lambda f: f.start)

@@ -48,3 +48,13 @@ def test_span():
 def test_never_crashes_and_is_plausible(text):
     size = parse_household_size(text)
     assert size is None or 1 <= size <= 20
+
+
+@pytest.mark.parametrize(("text", "size"), [("一个人", 1), ("1人", 1), ("就1个人。", 1), ("一个人吧", 1)])
+def test_bare_answer_of_one(text, size):
+    assert parse_household_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["现在低保是多少钱一个人", "有个小孩一个人在街上哭", "老娘一个人在家"])
+def test_one_person_outside_household_talk(text):
+    assert parse_household_size(text) is None
