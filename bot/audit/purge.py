@@ -96,11 +96,11 @@ def purge(
 ) -> PurgeReport:
     """Everything above; the tracker store is skipped when ``tracker_engine`` is None."""
     cutoff = cutoff_for(days, now)
-    report = purge_case_db(session, cutoff, dry_run=dry_run)
+    # the tracker store first, in its own transaction, before ``session`` writes anything (on SQLite both may
+    # be the same file, and a pending write in ``session`` would lock the tracker delete out)
+    tracker = None
     if tracker_engine is not None:
-        report.tracker_events, report.tracker_note = purge_tracker_store(
-            tracker_engine, cutoff, dry_run=dry_run
-        )
-    else:
-        report.tracker_note = "未处理对话记录库"
+        tracker = purge_tracker_store(tracker_engine, cutoff, dry_run=dry_run)
+    report = purge_case_db(session, cutoff, dry_run=dry_run)
+    report.tracker_events, report.tracker_note = tracker if tracker is not None else (0, "未处理对话记录库")
     return report

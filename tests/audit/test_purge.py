@@ -1,0 +1,116 @@
+"""`purge`: tracker events, closed tickets, sent outbox rows and cancelled subscriptions older than the cutoff."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from bot.audit.purge import purge
+from bot.db.base import utcnow
+from bot.db.models import (
+    Applicant,
+    AuditEntry,
+    Case,
+    HandoffTicket,
+    OutboxMessage,
+    Subscription,
+    TicketMessage,
+)
+from bot.db.session import session_scope
+from bot.handoff import tickets
+from bot.handoff.actors import StaffActor
+from bot.notifications import outbox
+
+from .tracker_events import bot_event, events, metadata, user_event
+
+NOW = utcnow()
+OLD = NOW - timedelta(days=200)
+RECENT = NOW - timedelta(days=10)
+
+
+def ts(dt) -> float:
+    return dt.replace(tzinfo=timezone.utc).timestamp()
+
+
+def seed(db) -> None:
+    metadata.create_all(db)
+    with db.begin() as conn:
+        conn.execute(
+            events.insert(),
+            [
+                user_event("tg-1-1", "老消息", "greet", 0.99, ts(OLD)),
+                bot_event("tg-1-1", "老回复", ts(OLD)),
+                user_event("tg-1-1", "新消息", "greet", 0.99, ts(RECENT)),
+            ],
+        )
+    admin = StaffActor("管理员", "admin")
+    with session_scope() as s:
+        old_closed = tickets.create_ticket(s, "tg-1-1", topic="旧的", now=OLD)
+        tickets.staff_reply(s, admin, old_closed.id, "你好")
+        tickets.close(s, admin, old_closed.id, now=OLD + timedelta(days=1))
+        recent_closed = tickets.create_ticket(s, "tg-2-2", topic="新的", now=RECENT)
+        tickets.close(s, admin, recent_closed.id, now=RECENT)
+        tickets.create_ticket(s, "tg-3-3", topic="还开着", now=OLD)  # open tickets are never purged
+        s.query(OutboxMessage).delete()
+        sent_old = outbox.enqueue(s, "tg-1-1", "旧提醒", kind="status", now=OLD)
+        sent_old.status, sent_old.sent_at = "sent", OLD
+        sent_new = outbox.enqueue(s, "tg-1-1", "新提醒", kind="status", now=RECENT)
+        sent_new.status, sent_new.sent_at = "sent", RECENT
+        outbox.enqueue(s, "tg-1-1", "还没发", kind="status", now=OLD)  # pending: kept
+        applicant = Applicant(name="测试", id_hash="h" * 64, id_last6="123456", id_masked="x", town="郭镇")
+        case = Case(
+            case_no="LY2024DB00001",
+            programme="低保",
+            applicant=applicant,
+            town="郭镇",
+            applied_on=date(2024, 1, 2),
+            status="已受理",
+        )
+        s.add(case)
+        s.flush()
+        s.add(Subscription(case_id=case.id, sender_id="tg-1-1", active=False, cancelled_at=OLD))
+        s.add(Subscription(case_id=case.id, sender_id="tg-2-2", active=True, created_at=OLD))
+        s.add(AuditEntry(user_ref="u-x", action="answer", at=OLD))
+
+
+def count(model) -> int:
+    with session_scope() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_dry_run_counts_without_deleting(db):
+    seed(db)
+    with session_scope() as s:
+        report = purge(s, db, days=180, now=NOW, dry_run=True)
+    assert (report.tracker_events, report.tickets, report.outbox, report.subscriptions) == (2, 1, 1, 1)
+    assert report.ticket_messages >= 2
+    assert count(HandoffTicket) == 3 and count(OutboxMessage) == 3
+
+
+def test_purge_deletes_only_what_is_older_than_retention(db):
+    seed(db)
+    with session_scope() as s:
+        report = purge(s, db, days=180, now=NOW)
+    assert (report.tracker_events, report.tickets, report.outbox, report.subscriptions) == (2, 1, 1, 1)
+    with db.connect() as conn:
+        left = [r.data for r in conn.execute(select(events.c.data))]
+    assert len(left) == 1 and "新消息" in left[0]
+    with session_scope() as s:
+        assert sorted(t.topic for t in s.scalars(select(HandoffTicket))) == ["新的", "还开着"]
+        assert (
+            s.scalar(select(func.count()).select_from(TicketMessage).where(TicketMessage.ticket_id == 1)) == 0
+        )
+        assert sorted(m.text for m in s.scalars(select(OutboxMessage))) == ["新提醒", "还没发"]
+        assert [x.sender_id for x in s.scalars(select(Subscription))] == ["tg-2-2"]
+    assert count(AuditEntry) == 1  # the audit log is kept
+    # idempotent
+    with session_scope() as s:
+        again = purge(s, db, days=180, now=NOW)
+    assert (again.tracker_events, again.tickets, again.outbox, again.subscriptions) == (0, 0, 0, 0)
+
+
+def test_missing_tracker_table_is_reported_not_fatal(db):
+    with session_scope() as s:
+        report = purge(s, db, days=30, now=NOW)
+    assert report.tracker_events == 0 and "events" in report.tracker_note

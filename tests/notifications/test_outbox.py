@@ -1,0 +1,217 @@
+"""The outbox and its delivery worker: Telegram failing then recovering (no loss, no duplicates), restart after
+a crash, concurrent workers, permanent failures, backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from telegram import Bot
+from telegram.request import BaseRequest, RequestData
+
+from bot.db.base import utcnow
+from bot.db.models import OutboxMessage
+from bot.db.session import session_scope
+from bot.notifications import outbox
+from bot.notifications.worker import PermanentDeliveryError, deliver_once, run_forever, telegram_sender
+
+TOKEN = "123456:" + "A" * 35
+
+
+class FakeTelegram(BaseRequest):
+    """A Bot API that records every call; ``down`` makes sendMessage fail with 502, ``blocked`` with 403."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.blocked: set[int] = set()
+        self.attempts: list[tuple[int, str]] = []
+        self.delivered: list[tuple[int, str]] = []
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, url, method, request_data: RequestData | None = None, **kwargs):
+        api = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        if api == "getMe":
+            me = {"id": 1, "is_bot": True, "first_name": "bot", "username": "lueyang_bot"}
+            return 200, json.dumps({"ok": True, "result": me}).encode()
+        assert api == "sendMessage", api
+        chat_id, text = int(params["chat_id"]), params["text"]
+        self.attempts.append((chat_id, text))
+        if self.down:
+            return 502, json.dumps({"ok": False, "error_code": 502, "description": "Bad Gateway"}).encode()
+        if chat_id in self.blocked:
+            body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            return 403, json.dumps(body).encode()
+        self.delivered.append((chat_id, text))
+        msg = {
+            "message_id": len(self.delivered),
+            "date": 0,
+            "chat": {"id": chat_id, "type": "private"},
+            "text": text,
+        }
+        return 200, json.dumps({"ok": True, "result": msg}).encode()
+
+
+@pytest.fixture
+async def telegram():
+    fake = FakeTelegram()
+    bot = Bot(TOKEN, request=fake, get_updates_request=FakeTelegram())
+    await bot.initialize()
+    yield fake, telegram_sender(bot, retry={"attempts": 1})
+    await bot.shutdown()
+
+
+def enqueue_many(n: int, recipient_base: int = 9000) -> list[int]:
+    with session_scope() as s:
+        rows = [
+            outbox.enqueue(s, f"tg-{recipient_base + i}-{recipient_base + i}", f"消息{i}", kind="status")
+            for i in range(n)
+        ]
+        s.flush()
+        return [r.id for r in rows]
+
+
+def rows() -> list[OutboxMessage]:
+    with session_scope() as s:
+        return list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def make_due() -> None:
+    """Time passes: every backoff is over."""
+    with session_scope() as s:
+        s.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+
+
+async def test_telegram_down_then_up_loses_nothing_and_sends_once(db, telegram):
+    fake, send = telegram
+    enqueue_many(3)
+    fake.down = True
+    first = await deliver_once(send)
+    assert (first.sent, first.retried, first.failed) == (0, 3, 0)
+    assert all(r.status == "pending" and r.attempts == 1 and r.sent_at is None for r in rows())
+    assert all(r.next_attempt_at > utcnow() for r in rows())  # backoff
+    # nothing is due during the backoff
+    assert (await deliver_once(send)).claimed == 0
+    fake.down = False
+    make_due()
+    second = await deliver_once(send)
+    assert second.sent == 3
+    assert all(r.status == "sent" and r.sent_at is not None and r.claim_token is None for r in rows())
+    assert Counter(text for _chat, text in fake.delivered) == {"消息0": 1, "消息1": 1, "消息2": 1}
+    make_due()
+    assert (await deliver_once(send)).claimed == 0  # sent rows are never sent again
+    assert len(fake.delivered) == 3
+
+
+async def test_restart_after_a_crash_loses_nothing(db, telegram):
+    fake, send = telegram
+    enqueue_many(2)
+    with session_scope() as s:  # a worker claims, then dies before sending
+        assert len(outbox.claim(s)) == 2
+    assert (await deliver_once(send)).claimed == 0  # the dead worker's lease still holds
+    with session_scope() as s:  # the lease runs out
+        s.execute(update(OutboxMessage).values(claimed_at=utcnow() - outbox.LEASE - timedelta(seconds=1)))
+    assert (await deliver_once(send)).sent == 2
+    assert sorted(t for _c, t in fake.delivered) == ["消息0", "消息1"]
+
+
+def test_concurrent_claims_never_overlap(db):
+    ids = set(enqueue_many(40))
+    results: list[list[int]] = []
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            with session_scope() as s:
+                results.append([c.id for c in outbox.claim(s, limit=15)])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    claimed = [i for r in results for i in r]
+    assert len(claimed) == len(set(claimed))  # no row held by two workers
+    assert set(claimed) == ids  # 4 x 15 >= 40: everything due was claimed
+
+
+async def test_blocked_user_is_not_retried(db, telegram):
+    fake, send = telegram
+    enqueue_many(2)
+    fake.blocked.add(9000)
+    result = await deliver_once(send)
+    assert (result.sent, result.failed) == (1, 1)
+    failed = [r for r in rows() if r.status == "failed"]
+    assert len(failed) == 1 and "Forbidden" in failed[0].last_error
+    make_due()
+    assert (await deliver_once(send)).claimed == 0
+
+
+async def test_gives_up_after_max_attempts(db):
+    enqueue_many(1)
+
+    async def always_down(recipient, text):
+        raise ConnectionError("down")
+
+    for _ in range(outbox.MAX_ATTEMPTS):
+        make_due()
+        await deliver_once(always_down)
+    (row,) = rows()
+    assert row.status == "failed" and row.attempts == outbox.MAX_ATTEMPTS
+
+
+async def test_terminal_recipients_cannot_receive_proactive_messages(db, telegram):
+    _fake, send = telegram
+    with session_scope() as s:
+        outbox.enqueue(s, "term-demo", "你好", kind="relay")
+    assert (await deliver_once(send)).failed == 1
+    (row,) = rows()
+    assert row.status == "failed" and PermanentDeliveryError.__name__ in row.last_error
+
+
+def test_backoff_grows_and_is_capped():
+    assert outbox.backoff(1) == timedelta(seconds=30)
+    assert outbox.backoff(2) == timedelta(seconds=60)
+    assert outbox.backoff(3) == timedelta(seconds=120)
+    assert outbox.backoff(40) == outbox.MAX_DELAY
+
+
+def test_dedup_key_enqueues_once(db):
+    with session_scope() as s:
+        assert outbox.enqueue(s, "tg-1-1", "a", kind="status", dedup_key="k1") is not None
+        assert outbox.enqueue(s, "tg-1-1", "a", kind="status", dedup_key="k1") is None
+    assert len(rows()) == 1
+
+
+async def test_run_forever_delivers_until_stopped(db):
+    enqueue_many(3)
+    stop = asyncio.Event()
+    seen: list[str] = []
+
+    async def send(recipient, text):
+        seen.append(text)
+        if len(seen) == 3:
+            stop.set()
+
+    await asyncio.wait_for(run_forever(send, interval=0.01, stop=stop), 10)
+    assert sorted(seen) == ["消息0", "消息1", "消息2"]
+    assert all(r.status == "sent" for r in rows())
