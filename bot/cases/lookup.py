@@ -237,14 +237,25 @@ def staff_lookup(
     else:
         stmt = stmt.join(Applicant).where(Applicant.name == value)
     stmt = stmt.order_by(Case.applied_on.desc(), Case.id.desc())
-    matches = list(session.scalars(stmt.limit(200)))
-    if not matches:
-        return StaffResult("not_found", query_kind=kind)
-    visible = [c for c in matches if staff.may_see_town(c.town)]
+    scope = _scope_filter(staff)
+    visible = list(
+        session.scalars(stmt.where(scope) if scope is not None else stmt).unique().all()[: limit + 1]
+    )
     if not visible:
-        return StaffResult("denied", query_kind=kind)
-    views = tuple(case_view(c, today=today, params=params, with_history=True) for c in visible[:limit])
-    return StaffResult("found", views, kind, more=max(0, len(visible) - limit))
+        # same query without the scope: tells "outside your towns" from "no such case"
+        exists = session.scalar(
+            select(func.count()).select_from(stmt.with_only_columns(Case.id).limit(1).subquery())
+        )
+        return StaffResult("denied" if exists else "not_found", query_kind=kind)
+    more = 0
+    if len(visible) > limit:
+        counted = stmt.with_only_columns(Case.id)
+        if scope is not None:
+            counted = counted.where(scope)
+        more = (session.scalar(select(func.count()).select_from(counted.subquery())) or 0) - limit
+        visible = visible[:limit]
+    views = tuple(case_view(c, today=today, params=params, with_history=True) for c in visible)
+    return StaffResult("found", views, kind, more=more)
 
 
 def require_case_for_staff(session: Session, staff: Staff, case_no: str) -> Case:
