@@ -27,6 +27,7 @@ RELIEF_HOWTO = (
     "情况紧急的，可以按规定简化审批手续（《社会救助暂行办法》第四十八条）。"
     "不在户籍地的，也可以先向当地求助（该意见第14条提出探索由急难发生地实施临时救助）。"
 )
+RELAY_NOTE = "您接下来在这里发的消息会转给工作人员；发送 /cancel 可以结束人工服务。"
 STATION_HOWTO = (
     "生活无着、没有地方吃住的，救助站可以提供临时食宿、急病救治和协助返回（《社会救助暂行办法》第五十条）。"
 )
@@ -88,6 +89,7 @@ def emergency_text(
     if ticket_id is not None:
         parts.append("")
         parts.append(f"我已为您登记紧急工单#{ticket_id}，工作人员会优先处理。{response_text}".rstrip())
+        parts.append(RELAY_NOTE)
     return "\n".join(parts)
 
 
@@ -104,5 +106,5 @@ def self_harm_text(params, *, ticket_id: int | None = None) -> str:
     )
     if ticket_id is not None:
         lines.append(f"我已经为您登记了紧急工单#{ticket_id}，工作人员会优先联系您。")
-    lines.append("我在这里，您愿意的话，可以继续跟我说说。")
+        lines.append("您愿意的话，可以在这里继续说，工作人员会看到。")
     return "\n".join(lines)

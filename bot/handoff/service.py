@@ -69,6 +69,12 @@ def already_open_text(sender_id: str) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class RequestResult:
+    text: str
+    ticket_id: int | None  # the new (or already open) ticket; None when nothing could be written
+
+
 def submit_request(
     sender_id: str,
     *,
@@ -79,14 +85,14 @@ def submit_request(
     summary: str,
     intent: str | None = "request_human",
     now: datetime | None = None,
-) -> str:
+) -> RequestResult:
     """Create the callback ticket and say when staff will respond."""
     now = now or utcnow()
     try:
         with session_scope() as session:
             existing = tickets.open_ticket_of(session, sender_id)
             if existing is not None:
-                return texts.already_open(existing)
+                return RequestResult(texts.already_open(existing), existing.id)
             ticket = tickets.create_ticket(
                 session,
                 sender_id,
@@ -106,9 +112,9 @@ def submit_request(
                 topic=f"工单#{ticket.id}",
                 detail=f"callback ticket #{ticket.id}",
             )
-            return texts.ticket_created(ticket, response_time_text(now))
+            return RequestResult(texts.ticket_created(ticket, response_time_text(now)), ticket.id)
     except DatabaseUnavailable:
-        return DB_DOWN
+        return RequestResult(DB_DOWN, None)
 
 
 def relay_from_resident(sender_id: str, text: str) -> str:
@@ -257,6 +263,7 @@ def emergency_reply(
 
 __all__ = [
     "EmergencyReply",
+    "RequestResult",
     "STAFF_COMMANDS",
     "already_open_text",
     "cancel_ticket",

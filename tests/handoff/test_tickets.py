@@ -41,7 +41,7 @@ def outbox_for(recipient: str) -> list[OutboxMessage]:
 
 
 def make_request(sender=RESIDENT, **kw) -> int:
-    text = service.submit_request(
+    result = service.submit_request(
         sender,
         topic=kw.get("topic", "想问临时救助怎么申请"),
         phone=kw.get("phone", "13812345678"),
@@ -49,8 +49,8 @@ def make_request(sender=RESIDENT, **kw) -> int:
         town=kw.get("town"),
         summary=kw.get("summary", "咨询：临时救助"),
     )
-    assert "工单号：#" in text
-    return int(text.split("工单号：#")[1].split("。")[0])
+    assert f"工单号：#{result.ticket_id}。" in result.text
+    return result.ticket_id
 
 
 def test_request_creates_ticket_with_masked_phone_in_reply(staff):
@@ -61,7 +61,7 @@ def test_request_creates_ticket_with_masked_phone_in_reply(staff):
         preferred_time="下午",
         town="接官亭镇",
         summary="咨询：低保条件",
-    )
+    ).text
     assert "138****5678" in reply and "13812345678" not in reply
     assert "工作人员会尽快与您联系" in reply or "非工作时间" in reply
     assert "24小时" not in reply  # unverified response time is never promised
@@ -78,7 +78,7 @@ def test_second_request_points_to_the_open_ticket(staff):
     tid = make_request()
     again = service.submit_request(
         RESIDENT, topic="再问一次", phone=None, preferred_time=None, town=None, summary=""
-    )
+    ).text
     assert f"#{tid}" in again and "已有" in again
     with session_scope() as s:
         assert len(s.scalars(select(HandoffTicket)).all()) == 1

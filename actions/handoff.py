@@ -1,0 +1,260 @@
+"""Human handoff actions (thin; logic in ``bot.handoff``).
+
+- ``handoff_request_form``: topic, optional phone, preferred time. Skipped for staff commands (/queue, /take N,
+  /reply N text, /done N arrive as ``request_human`` with metadata ``command``) and when the resident already
+  has an open ticket. Crisis wording in any answer gets the emergency reply at once (urgent ticket) and ends the
+  questions.
+- ``action_handoff_submit``: staff command, or the ticket with the conversation summary.
+- ``handoff_relay_form``: while the resident's ticket is open, every message is added to the ticket and relayed
+  to the staff member who took it (through the outbox). Ends when the ticket is closed, on /cancel, or with the
+  session.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.errors import InputError
+from bot.handoff import service, texts
+from bot.handoff.crisis import detect_crisis
+from bot.handoff.summary import summarize
+from bot.parsing.phones import find_phones, normalize_phone
+
+logger = logging.getLogger(__name__)
+
+REQUEST_FORM = "handoff_request_form"
+RELAY_FORM = "handoff_relay_form"
+REQUEST_SLOTS = ("handoff_topic", "handoff_phone", "handoff_time")
+NO_PHONE = "不留"
+_SKIP_PHONE = (
+    "不留",
+    "不用",
+    "不需要",
+    "没有",
+    "没",
+    "跳过",
+    "算了",
+    "不方便",
+    "不想",
+    "否",
+    "no",
+    "No",
+    "NO",
+)
+_CRISIS_FILL = {
+    "handoff_topic": "紧急情况",
+    "handoff_phone": NO_PHONE,
+    "handoff_time": "尽快",
+    "handoff_crisis": True,
+}
+
+
+def command_of(tracker: Tracker) -> tuple[str | None, str]:
+    meta = tracker.latest_message.get("metadata") or {}
+    if not isinstance(meta, dict):
+        return None, ""
+    command, args = meta.get("command"), meta.get("args")
+    return (str(command) if command else None), (str(args) if args else "")
+
+
+def town_of(tracker: Tracker) -> str | None:
+    return tracker.get_slot("town") or tracker.get_slot("pc_town") or None
+
+
+def conversation_summary(tracker: Tracker) -> str:
+    return summarize(tracker.events, tracker.current_slot_values())
+
+
+def reset_request_slots() -> list[dict[str, Any]]:
+    return [SlotSet(s, None) for s in (*REQUEST_SLOTS, "handoff_crisis")]
+
+
+def start_relay(ticket_id: int | None) -> list[dict[str, Any]]:
+    """Remember the open ticket and start relaying the resident's messages (nothing when there is none)."""
+    if ticket_id is None:
+        return [SlotSet("handoff_ticket", None)]
+    return [SlotSet("handoff_ticket", ticket_id), SlotSet("handoff_relay", None), FollowupAction(RELAY_FORM)]
+
+
+def crisis_interrupt(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any] | None:
+    """If ``value`` expresses acute danger: the emergency reply now, and the slots that end the form."""
+    kind = detect_crisis(str(value or ""))
+    if kind is None:
+        return None
+    reply = service.emergency_reply(
+        tracker.sender_id,
+        text=str(value),
+        kind=kind,
+        town=town_of(tracker),
+        summary=conversation_summary(tracker),
+    )
+    dispatcher.utter_message(text=reply.text)
+    return dict(_CRISIS_FILL)
+
+
+class ValidateHandoffRequestForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_request_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        command, _ = command_of(tracker)
+        if command in service.STAFF_COMMANDS or tracker.get_slot("handoff_crisis"):
+            return []
+        if service.is_staff(tracker.sender_id) or service.open_ticket_id(tracker.sender_id) is not None:
+            return []
+        return list(domain_slots)
+
+    def validate_handoff_topic(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        crisis = crisis_interrupt(value, dispatcher, tracker)
+        if crisis is not None:
+            return crisis
+        text = str(value or "").strip()
+        if len(text) < 2 or text.startswith("/"):
+            dispatcher.utter_message(text="请用一两句话说说您想咨询或需要帮助的事情。")
+            return {"handoff_topic": None}
+        return {"handoff_topic": text[:300]}
+
+    def validate_handoff_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        crisis = crisis_interrupt(value, dispatcher, tracker)
+        if crisis is not None:
+            return crisis
+        text = str(value or "").strip()
+        found = find_phones(text)
+        if found:
+            return {"handoff_phone": found[0].value}
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= 7:
+            try:
+                return {"handoff_phone": normalize_phone(text)}
+            except InputError as exc:
+                dispatcher.utter_message(text=f"{exc.reason}不想留电话的话，回复“不留”就可以。")
+                return {"handoff_phone": None}
+        if any(word in text for word in _SKIP_PHONE):
+            return {"handoff_phone": NO_PHONE}
+        dispatcher.utter_message(text="请发11位手机号码，或者回复“不留”。")
+        return {"handoff_phone": None}
+
+    def validate_handoff_time(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        crisis = crisis_interrupt(value, dispatcher, tracker)
+        if crisis is not None:
+            return crisis
+        text = str(value or "").strip()
+        if not text or text.startswith("/"):
+            return {"handoff_time": None}
+        return {"handoff_time": text[:60]}
+
+
+class ActionHandoffSubmit(Action):
+    def name(self) -> str:
+        return "action_handoff_submit"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        command, args = command_of(tracker)
+        sender = tracker.sender_id
+        if command in service.STAFF_COMMANDS:
+            dispatcher.utter_message(text=service.staff_command(sender, command, args))
+            return reset_request_slots()
+        if tracker.get_slot("handoff_crisis"):  # the emergency reply was given during the form
+            return [*reset_request_slots(), *start_relay(service.open_ticket_id(sender))]
+        if service.is_staff(sender):
+            dispatcher.utter_message(text=texts.staff_usage())
+            return reset_request_slots()
+        phone = tracker.get_slot("handoff_phone")
+        topic = tracker.get_slot("handoff_topic")
+        if not topic:  # the form was skipped: an open ticket already exists
+            open_text = service.already_open_text(sender)
+            dispatcher.utter_message(text=open_text or service.DB_DOWN)
+            return [*reset_request_slots(), *start_relay(service.open_ticket_id(sender))]
+        result = service.submit_request(
+            sender,
+            topic=topic,
+            phone=phone if phone and phone != NO_PHONE else None,
+            preferred_time=tracker.get_slot("handoff_time"),
+            town=town_of(tracker),
+            summary=conversation_summary(tracker),
+        )
+        dispatcher.utter_message(text=result.text)
+        return [*reset_request_slots(), *start_relay(result.ticket_id)]
+
+
+class ValidateHandoffRelayForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_relay_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        if service.is_staff(tracker.sender_id) or service.open_ticket_id(tracker.sender_id) is None:
+            return []
+        return list(domain_slots)
+
+    def validate_handoff_relay(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if not text:
+            return {"handoff_relay": None}
+        if text.startswith("/"):  # a button or command while waiting for staff
+            dispatcher.utter_message(
+                text=service.already_open_text(tracker.sender_id) or texts.relay_ack_waiting()
+            )
+            return {"handoff_relay": None}
+        kind = detect_crisis(text)
+        if kind is not None:
+            reply = service.emergency_reply(
+                tracker.sender_id,
+                text=text,
+                kind=kind,
+                town=town_of(tracker),
+                summary=conversation_summary(tracker),
+            )
+            dispatcher.utter_message(text=reply.text)
+        else:
+            dispatcher.utter_message(text=service.relay_from_resident(tracker.sender_id, text))
+        return {"handoff_relay": None}
+
+
+class ActionAskHandoffRelay(Action):
+    """The relay form asks nothing: the acknowledgement was given by the validation."""
+
+    def name(self) -> str:
+        return "action_ask_handoff_relay"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        return []
+
+
+class ActionHandoffRelayEnd(Action):
+    """After the relay form ended by itself: tell the resident when staff closed their ticket."""
+
+    def name(self) -> str:
+        return "action_handoff_relay_end"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        ticket = tracker.get_slot("handoff_ticket")
+        if ticket and service.open_ticket_id(tracker.sender_id) is None:
+            dispatcher.utter_message(
+                text=f"您的工单#{int(float(ticket))}已办结，人工服务已结束，刚才这条消息没有转给工作人员。"
+                "请问还有什么可以帮您？需要时可以再发送 /human。"
+            )
+            return [SlotSet("handoff_ticket", None)]
+        return []
+
+
+class ActionHandoffCancel(Action):
+    """/cancel outside other forms: ends the resident's open ticket; /unsubscribe stops status notifications."""
+
+    def name(self) -> str:
+        return "action_handoff_cancel"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        command, args = command_of(tracker)
+        if command == "unsubscribe":
+            from bot.notifications.service import unsubscribe_request
+
+            dispatcher.utter_message(text=unsubscribe_request(tracker.sender_id, args))
+            return []
+        text = service.cancel_ticket(tracker.sender_id)
+        dispatcher.utter_message(text=text or texts.no_open_ticket())
+        return [*reset_request_slots(), SlotSet("handoff_ticket", None), SlotSet("handoff_relay", None)]

@@ -1,0 +1,103 @@
+"""Privacy and audit commands.
+
+`lueyang purge [--days N] [--dry-run]`: delete history older than RETENTION_DAYS (tracker store, closed tickets,
+sent outbox rows, cancelled subscriptions).
+`lueyang report unanswered [--days N] [--threshold X] [--out DIR]`: CSV + Markdown of questions the assistant
+could not answer, read from the tracker store.
+`lueyang audit [--case CASE_NO] [--limit N]`: recent audit entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    purge = subparsers.add_parser("purge", help="delete conversation history older than the retention period")
+    purge.add_argument("--days", type=int, default=None, help="retention in days (default: RETENTION_DAYS)")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    purge.set_defaults(func=_purge)
+
+    report = subparsers.add_parser("report", help="reports for the bureau")
+    rsub = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    un = rsub.add_parser("unanswered", help="fallback and low-confidence messages, grouped (CSV + Markdown)")
+    un.add_argument("--days", type=int, default=30, help="look back this many days (0 = everything)")
+    un.add_argument(
+        "--threshold", type=float, default=None, help="confidence below this counts (default 0.6)"
+    )
+    un.add_argument("--out", type=Path, default=None, help="directory for the files (default: var/reports)")
+    un.set_defaults(func=_unanswered)
+
+    audit = subparsers.add_parser("audit", help="show recent audit log entries")
+    audit.add_argument("--case", default=None, help="only entries for this case number")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(func=_audit)
+
+
+def tracker_engine(settings=None):
+    from bot.db.session import make_engine
+    from bot.settings import get_settings
+
+    return make_engine((settings or get_settings()).tracker_store_url)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.audit.purge import purge
+    from bot.db.session import session_scope
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    days = args.days if args.days is not None else settings.retention_days
+    engine = tracker_engine(settings)
+    try:
+        with session_scope() as session:
+            report = purge(session, engine, days=days, dry_run=args.dry_run)
+            if args.dry_run:
+                session.rollback()
+    finally:
+        engine.dispose()
+    prefix = "将删除（演练，未删除）" if args.dry_run else "已删除"
+    print(f"{prefix}{report.summary()}")
+    return 0
+
+
+def _unanswered(args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta, timezone
+
+    from bot.audit.unanswered import DEFAULT_THRESHOLD, build_report, to_csv, to_markdown
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    since = datetime.now(timezone.utc) - timedelta(days=args.days) if args.days else None
+    engine = tracker_engine(settings)
+    try:
+        report = build_report(engine, threshold=args.threshold or DEFAULT_THRESHOLD, since=since)
+    finally:
+        engine.dispose()
+    out = args.out or settings.var_dir / "reports"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d")
+    csv_path, md_path = out / f"unanswered-{stamp}.csv", out / f"unanswered-{stamp}.md"
+    csv_path.write_text(to_csv(report), encoding="utf-8-sig")  # BOM: opens correctly in Excel
+    md_path.write_text(to_markdown(report), encoding="utf-8")
+    print(f"{report.unanswered} unanswered of {report.total_messages} messages, {len(report.groups)} groups")
+    print(f"written: {csv_path}\n         {md_path}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from bot.audit.log import entries
+    from bot.db.session import session_scope
+
+    with session_scope() as session:
+        rows = entries(session, case_no=args.case, limit=args.limit)
+    for r in rows:
+        who = f"staff#{r.staff_id}" if r.staff_id else r.user_ref
+        print(
+            f"{r.at:%Y-%m-%d %H:%M:%S}Z {r.role:<8} {who:<20} {r.action:<18} {r.intent or '-':<22} "
+            f"{r.case_no or '-':<14} {r.topic or ''}  [policy {r.policy_version or '?'}, params {r.params_version or '?'}]"
+        )
+    if not rows:
+        print("(no audit entries)")
+    return 0
