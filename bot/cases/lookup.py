@@ -238,9 +238,8 @@ def staff_lookup(
         stmt = stmt.join(Applicant).where(Applicant.name == value)
     stmt = stmt.order_by(Case.applied_on.desc(), Case.id.desc())
     scope = _scope_filter(staff)
-    visible = list(
-        session.scalars(stmt.where(scope) if scope is not None else stmt).unique().all()[: limit + 1]
-    )
+    scoped = stmt.where(scope) if scope is not None else stmt
+    visible = list(session.scalars(scoped.limit(limit + 1)).unique().all())
     if not visible:
         # same query without the scope: tells "outside your towns" from "no such case"
         exists = session.scalar(

@@ -280,3 +280,41 @@ def test_fields_from_text():
     id_number = generate_id_number(random.Random(3))
     f = service.fields_from_text(f"查 {id_number} LY2024TK00001")
     assert f["case_no"] == "LY2024TK00001" and f["id_last6"] == id_number[-6:] and f["id_number"] == id_number
+
+
+def test_name_search_limits_and_counts_the_rest(demo, params):
+    from dataclasses import replace
+
+    from bot.cases.identity import stored_id
+    from bot.parsing.identity import generate_id_number
+
+    rng = __import__("random").Random(5)
+    rows = []
+    for i, town in enumerate(["郭镇", "郭镇", "黑河镇", "接官亭镇"]):
+        ident = stored_id(generate_id_number(rng))
+        rows.append(
+            replace(
+                demo[0],
+                case_no=f"LY2025DB8800{i}",
+                town=town,
+                applicant_name="重名人",
+                id_hash=ident.id_hash,
+                id_last6=ident.id_last6,
+                id_masked=ident.id_masked,
+            )
+        )
+    with session_scope() as s:
+        write_rows(s, rows, ImportReport(), source="t")
+    with session_scope() as s:
+        admin = staff_lookup(s, _staff(s, "系统管理员"), "重名人", today=TODAY, params=params, limit=2)
+        worker = staff_lookup(
+            s, _staff(s, "钱立新"), "重名人", today=TODAY, params=params, limit=2
+        )  # 郭镇, 黑河镇
+        other = staff_lookup(
+            s, _staff(s, "郑晓岚"), "重名人", today=TODAY, params=params
+        )  # 白水江镇, 硖口驿镇
+    assert len(admin.cases) == 2 and admin.more == 2
+    assert len(worker.cases) == 2 and worker.more == 1
+    assert {v.town for v in worker.cases} <= {"郭镇", "黑河镇"}
+    assert other.outcome == "denied"
+    assert "另有2件" in replies.staff_result(admin)
