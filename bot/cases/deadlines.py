@@ -46,6 +46,9 @@ def _known_int(params, key: str) -> int | None:
         return None
 
 
+_deadline_cache: dict[tuple, Deadline] = {}
+
+
 def statutory_deadline(
     programme: str,
     accepted_on: date | None,
@@ -53,9 +56,22 @@ def statutory_deadline(
     params=None,
     calendar: WorkdayCalendar | None = None,
 ) -> Deadline:
-    """The date by which the case should be decided, or a Deadline with ``due=None`` saying why not."""
+    """The date by which the case should be decided, or a Deadline with ``due=None`` saying why not.
+
+    Cached per (programme, acceptance date, parameter file version, calendar): listings compute many.
+    """
     params = params if params is not None else _params()
     cal = calendar or get_calendar()
+    key = (programme, accepted_on, getattr(params, "version", id(params)), id(cal))
+    found = _deadline_cache.get(key)
+    if found is None:
+        if len(_deadline_cache) > 20_000:
+            _deadline_cache.clear()
+        found = _deadline_cache[key] = _statutory_deadline(programme, accepted_on, params, cal)
+    return found
+
+
+def _statutory_deadline(programme: str, accepted_on: date | None, params, cal: WorkdayCalendar) -> Deadline:
     if programme == DIBAO:
         total = _known_int(params, "deadlines.dibao.total")
         special = _known_int(params, "deadlines.dibao.total_special")
