@@ -275,6 +275,8 @@ def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: st
     name = _text(raw["applicant_name"])
     if len(name) > 64:
         raise InputError("申请人姓名过长")
+    if isinstance(raw["id_number"], int | float):
+        raise InputError("身份证号码单元格是数字格式，Excel 会改掉末尾几位：请把这一列设为“文本”后重新填写")
     ident = stored_id(_text(raw["id_number"]), hash_key)
     phone_raw = _text(raw.get("phone"))
     phone = normalize_phone(phone_raw) if phone_raw else None

@@ -141,3 +141,12 @@ def test_missing_required_column_is_reported(db, tmp_path):
     with session_scope() as s, pytest.raises(InputError) as err:
         import_file(s, path, today=TODAY)
     assert "case_no" in err.value.reason
+
+
+def test_xlsx_numeric_id_cell_is_reported_with_a_hint(db, tmp_path):
+    rows = make_rows(2)
+    rows[1][3] = float(rows[1][3][:17] + "0")  # what Excel does to an ID typed as a number
+    path = write_xlsx(tmp_path / "num.xlsx", EN_HEADER, rows)
+    with session_scope() as s:
+        report = import_file(s, path, today=TODAY)
+    assert [e.line for e in report.errors] == [3] and "文本" in report.errors[0].reason
