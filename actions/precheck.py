@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from abc import ABC
-from typing import Any, ClassVar
+from abc import ABC, abstractmethod
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, SlotSet
@@ -76,7 +76,10 @@ class ActionPrecheckStart(Action):
 class AskPrecheckQuestion(Action, ABC):
     """Asks one question with its "第 N/M 步" progress and its buttons (one subclass per question)."""
 
-    key: ClassVar[str]
+    @property
+    @abstractmethod
+    def key(self) -> str:
+        """The question key (a class attribute in each subclass)."""
 
     def name(self) -> str:
         return f"action_ask_{slot_name(self.key)}"

@@ -273,3 +273,12 @@ def test_staff_can_show_a_saved_result_by_reference(db, capsys):
     assert ref in out and "需要进一步核实" in out and "发生时间：需要核实" in out and "火灾" in out and "3口人" in out
     args = parser.parse_args(["precheck", "show", "YJ000000-AAAA"])
     assert args.func(args) == 1
+
+
+def test_the_action_server_can_register_every_precheck_action():
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions.precheck")
+    names = set(executor.actions)
+    assert {"validate_precheck_form", "action_precheck_result", "action_ask_pc_residency", "action_ask_pc_town"} <= names
