@@ -3,6 +3,8 @@
 - Rasa's tracker store (table ``events`` in the TRACKER_STORE_URL database): events older than the cutoff.
 - Tickets closed before the cutoff, with their messages.
 - Outbox rows already sent (or given up) before the cutoff, and subscriptions cancelled before it.
+- Messages the front ends stored while Rasa was down (``pending_messages``) received before the cutoff.
+(Saved pre-check results are purged by ``bot.precheck.store.purge_expired``, which ``lueyang purge`` also runs.)
 The audit log is kept: it holds no identifiers (pseudonyms and masked details only) and is the bureau's record.
 """
 
@@ -15,7 +17,7 @@ from sqlalchemy import Engine, delete, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
-from bot.db.models import HandoffTicket, OutboxMessage, Subscription, TicketMessage
+from bot.db.models import HandoffTicket, OutboxMessage, PendingMessage, Subscription, TicketMessage
 
 
 @dataclass
@@ -26,6 +28,8 @@ class PurgeReport:
     ticket_messages: int = 0
     outbox: int = 0
     subscriptions: int = 0
+    pending_messages: int = 0
+    precheck_results: int | None = None  # None: not purged by this run
     tracker_note: str = ""
 
     def summary(self) -> str:
@@ -33,7 +37,8 @@ class PurgeReport:
         return (
             f"早于 {self.cutoff:%Y-%m-%d %H:%M} UTC 的记录：对话事件 {self.tracker_events} 条{note}，"
             f"已办结工单 {self.tickets} 张（消息 {self.ticket_messages} 条），已发送/已放弃的外发消息 {self.outbox} 条，"
-            f"已取消的订阅 {self.subscriptions} 条"
+            f"已取消的订阅 {self.subscriptions} 条，暂存的未送达消息 {self.pending_messages} 条"
+            + (f"，预检保存记录 {self.precheck_results} 条" if self.precheck_results is not None else "")
         )
 
 
@@ -63,6 +68,8 @@ def purge_case_db(session: Session, cutoff: datetime, *, dry_run: bool = False) 
     report.outbox = len(list(session.scalars(select(OutboxMessage.id).where(outbox_where))))
     subs_where = Subscription.active.is_(False) & (Subscription.cancelled_at < cutoff)
     report.subscriptions = len(list(session.scalars(select(Subscription.id).where(subs_where))))
+    pending_where = PendingMessage.created_at < cutoff
+    report.pending_messages = len(list(session.scalars(select(PendingMessage.id).where(pending_where))))
     if dry_run:
         return report
     if ticket_ids:
@@ -71,6 +78,7 @@ def purge_case_db(session: Session, cutoff: datetime, *, dry_run: bool = False) 
         session.execute(delete(HandoffTicket).where(HandoffTicket.id.in_(ticket_ids)))
     session.execute(delete(OutboxMessage).where(outbox_where))
     session.execute(delete(Subscription).where(subs_where))
+    session.execute(delete(PendingMessage).where(pending_where))
     return report
 
 

@@ -57,6 +57,13 @@ def _purge(args: argparse.Namespace) -> int:
                 session.rollback()
     finally:
         engine.dispose()
+    if not args.dry_run:
+        try:
+            from bot.precheck.store import purge_expired
+        except ImportError:  # pragma: no cover - the pre-check ships with the package
+            pass
+        else:
+            report.precheck_results = purge_expired(days)
     prefix = "将删除（演练，未删除）" if args.dry_run else "已删除"
     print(f"{prefix}{report.summary()}")
     return 0

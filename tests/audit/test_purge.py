@@ -14,6 +14,7 @@ from bot.db.models import (
     Case,
     HandoffTicket,
     OutboxMessage,
+    PendingMessage,
     Subscription,
     TicketMessage,
 )
@@ -72,6 +73,8 @@ def seed(db) -> None:
         s.add(Subscription(case_id=case.id, sender_id="tg-1-1", active=False, cancelled_at=OLD))
         s.add(Subscription(case_id=case.id, sender_id="tg-2-2", active=True, created_at=OLD))
         s.add(AuditEntry(user_ref="u-x", action="answer", at=OLD))
+        s.add(PendingMessage(channel="telegram", sender_id="tg-1-1", text="老的", created_at=OLD))
+        s.add(PendingMessage(channel="telegram", sender_id="tg-1-1", text="新的", created_at=RECENT))
 
 
 def count(model) -> int:
@@ -84,6 +87,7 @@ def test_dry_run_counts_without_deleting(db):
     with session_scope() as s:
         report = purge(s, db, days=180, now=NOW, dry_run=True)
     assert (report.tracker_events, report.tickets, report.outbox, report.subscriptions) == (2, 1, 1, 1)
+    assert report.pending_messages == 1
     assert report.ticket_messages >= 2
     assert count(HandoffTicket) == 3 and count(OutboxMessage) == 3
 
@@ -104,6 +108,8 @@ def test_purge_deletes_only_what_is_older_than_retention(db):
         assert sorted(m.text for m in s.scalars(select(OutboxMessage))) == ["新提醒", "还没发"]
         assert [x.sender_id for x in s.scalars(select(Subscription))] == ["tg-2-2"]
     assert count(AuditEntry) == 1  # the audit log is kept
+    with session_scope() as s:
+        assert [p.text for p in s.scalars(select(PendingMessage))] == ["新的"]
     # idempotent
     with session_scope() as s:
         again = purge(s, db, days=180, now=NOW)

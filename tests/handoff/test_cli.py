@@ -104,6 +104,7 @@ def test_purge_and_report_commands(tracker_is_case_db, tmp_path, capsys):
     assert main(["purge", "--days", "30", "--dry-run"]) == 0
     assert "演练" in capsys.readouterr().out
     assert main(["purge", "--days", "30"]) == 0
+    assert "预检保存记录 0 条" in capsys.readouterr().out
     assert main(["report", "unanswered", "--days", "0", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "0 unanswered of 0 messages" in out
