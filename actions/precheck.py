@@ -163,7 +163,7 @@ def apply_interpretation(
         return {s: None for s in QUESTION_SLOTS + AUX_SLOTS}
     if result.kind is Kind.CANCEL:
         return {slot: None, "pc_cancelled": True}
-    if result.kind in (Kind.EMERGENCY, Kind.HUMAN):
+    if result.kind in (Kind.EMERGENCY, Kind.HUMAN, Kind.NOTE):
         dispatcher.utter_message(text=result.message)
         return {slot: None}
     # unclear (or a policy question that could not be handed over): one re-ask with an example, then move on

@@ -464,6 +464,7 @@ class Kind(str, Enum):
     INTERRUPT = "interrupt"  # a policy question: answered by the policy action, then the same step again
     EMERGENCY = "emergency"
     HUMAN = "human"
+    NOTE = "note"  # something to tell the resident; the same question again (not counted as unclear)
     RESTART = "restart"  # "/start_precheck" again in the middle: start over
     UNCLEAR = "unclear"
 
@@ -497,6 +498,7 @@ _FIELD_WORDS: tuple[tuple[str, str], ...] = (
     ("town", r"镇|街道|乡镇"),
 )
 POLICY_INTENT_PREFIX = "ask_"
+_QUESTION_RE = re.compile(r"[?？]|吗[。！!]*$|呢[。！!]*$|什么|啥|怎么|咋|如何|多少钱?[?？]?$|哪些|哪里|哪儿|能不能|可不可以|是不是|有没有")
 MIN_INTENT_CONFIDENCE = 0.5
 
 
@@ -540,7 +542,12 @@ def interpret(
     clean = _clean(text)
     if is_cancel(clean):
         return Interpretation(Kind.CANCEL, key)
+    confident = confidence is None or confidence >= MIN_INTENT_CONFIDENCE
+    if intent and intent.startswith(POLICY_INTENT_PREFIX) and confident and _QUESTION_RE.search(clean):
+        return Interpretation(Kind.INTERRUPT, key)  # "低保是什么？" is a question, not the answer "低保"
     target = _correction_target(clean, key, slots)
+    if target is not None and target != key and target not in questions_for(answers_from_slots(slots)):
+        return Interpretation(Kind.NOTE, key, None, f"按您的情况，“{QUESTIONS[target].label}”这一项不用回答。")
     if target is not None and target != key:
         value = parse_answer(target, _after_marker(clean), today, slots)
         if value is None or isinstance(value, ParseProblem):
@@ -562,7 +569,6 @@ def interpret(
         return Interpretation(Kind.ANSWER, key, value)
     if _UNKNOWN_RE.search(clean):
         return Interpretation(Kind.UNKNOWN, key, UNKNOWN)
-    confident = confidence is None or confidence >= MIN_INTENT_CONFIDENCE
     if intent == "cancel" and confident:
         return Interpretation(Kind.CANCEL, key)
     if intent and intent.startswith(POLICY_INTENT_PREFIX) and confident:

@@ -237,3 +237,16 @@ def test_describe():
     assert describe("savings", {"low": "10000", "high": "30000"}) == "10,000元到30,000元"
     assert describe("town", OUTSIDE) == "不在略阳"
     assert describe("event", "fire") == "火灾"
+
+
+def test_a_question_is_not_taken_for_an_answer():
+    """"低保是什么" at the status question is a policy question, not the answer "低保"."""
+    assert answer("status", "低保是什么", intent="ask_dibao_eligibility").kind is Kind.INTERRUPT
+    assert answer("status", "低保", intent="ask_dibao_eligibility").value == "dibao"
+    assert answer("household_size", "有没有人数限制？", intent="ask_dibao_eligibility").kind is Kind.INTERRUPT
+    assert answer("income", "大概多少我也说不好", intent="ask_dibao_standard").kind is Kind.UNKNOWN
+
+
+def test_correcting_a_question_that_was_skipped_says_so():
+    result = answer("town", "存款说错了", {"pc_status": "dibao"})
+    assert result.kind is Kind.NOTE and "不用回答" in result.message
