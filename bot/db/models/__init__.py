@@ -12,6 +12,7 @@ from bot.db.models.handoff import TicketMessage as TicketMessage
 from bot.db.models.notifications import OutboxMessage as OutboxMessage
 from bot.db.models.notifications import Subscription as Subscription
 from bot.db.models.pending import PendingMessage
+from bot.db.models.precheck import PrecheckRecord as PrecheckRecord
 from bot.db.models.security import VerificationAttempt
 from bot.db.models.staff import BindCode, Staff, StaffChannel
 
