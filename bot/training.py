@@ -32,6 +32,7 @@ FINGERPRINT_INPUTS = (
     "rasa_addons",
     "bot/parsing",
     "bot/conversation/bad_input.py",
+    "bot/handoff/crisis.py",
     "requirements/rasa.lock",
 )
 _IGNORED_SUFFIXES = {".pyc"}

@@ -47,3 +47,43 @@ class BadInputGuard(GraphComponent, IntentClassifier):
             message.data[INTENT_RANKING_KEY] = [fallback, *message.data.get(INTENT_RANKING_KEY, [])]
             message.data[ENTITIES] = []
         return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class CrisisGuard(GraphComponent, IntentClassifier):
+    """Crisis wording (fire, flood, no food or shelter tonight, self-harm, ...) anywhere in a message makes it
+    ``report_emergency``, whatever the classifier guessed, so the emergency reply comes at once, even mid-form.
+    Detection is ``bot.handoff.crisis.detect_crisis`` (stdlib-only, shared with the actions)."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"intent": "report_emergency"}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.component_config = config
+
+    @classmethod
+    def create(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> CrisisGuard:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        from bot.handoff.crisis import detect_crisis
+
+        target = self.component_config.get("intent", "report_emergency")
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or detect_crisis(text) is None:
+                continue
+            if (message.get(INTENT) or {}).get("name") == target:
+                continue
+            forced = {"name": target, "confidence": 1.0}
+            ranking = [r for r in message.data.get(INTENT_RANKING_KEY, []) if r.get("name") != target]
+            message.data[INTENT] = forced
+            message.data[INTENT_RANKING_KEY] = [forced, *ranking]
+        return messages

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bot.cli.notify",
     "bot.cli.privacy",
     "bot.cli.production",
+    "bot.precheck.cli",
 )
 
 
