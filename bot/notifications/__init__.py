@@ -14,4 +14,11 @@ def on_status_changed(session, case, old: str | None, new: str) -> int:
     return _hook(session, case, old, new)
 
 
-__all__ = ["on_status_changed"]
+def notify_status_changes(session, changes) -> int:
+    """Bulk form for importers: ``[(case_no, old, new), ...]`` (see ``subscriptions.notify_status_changes``)."""
+    from bot.notifications.subscriptions import notify_status_changes as _bulk
+
+    return _bulk(session, changes)
+
+
+__all__ = ["notify_status_changes", "on_status_changed"]

@@ -20,6 +20,17 @@ def offer_text() -> str:
     return "需要的话，这件申请的办理状态有变化时，我可以在这里提醒您。要订阅进度提醒吗？"
 
 
+def should_offer(sender_id: str, case_no: str) -> bool:
+    """Offer the subscription after a successful resident lookup: Telegram only, and not when subscribed."""
+    if not sender_id.startswith("tg-"):
+        return False
+    try:
+        with session_scope() as session:
+            return all(s.case_no != case_no for s in subscriptions.list_subscriptions(session, sender_id))
+    except DatabaseUnavailable:
+        return False
+
+
 def subscribe_request(sender_id: str, case_no: str | None) -> str:
     """Subscribe after the resident said yes to the offer (explicit consent)."""
     if not sender_id.startswith("tg-"):

@@ -119,7 +119,10 @@ def status_message(case_no: str, new: str) -> str:
 
 
 def on_status_changed(session: Session, case: Case, old: str | None, new: str) -> int:
-    """Queue a notification for every active subscriber of ``case``. Returns how many were queued."""
+    """Queue a notification for every active subscriber of ``case``. Returns how many were queued.
+
+    ``case`` may be an ORM ``Case`` or any row with ``id``, ``case_no`` and ``status_changed_on``.
+    """
     if old == new or case.id is None:
         return 0
     subs = session.scalars(
@@ -133,4 +136,29 @@ def on_status_changed(session: Session, case: Case, old: str | None, new: str) -
             session, sub.sender_id, status_message(case.case_no, new), kind="status", dedup_key=key[:160]
         ):
             queued += 1
+    return queued
+
+
+def notify_status_changes(session: Session, changes: list[tuple[str, str | None, str]]) -> int:
+    """Bulk form for importers: ``changes`` = [(case_no, old, new), ...] (e.g. ``ImportReport.status_changes``).
+
+    New cases (old None) and unchanged statuses are skipped; one query finds the subscribed cases. Call it in
+    the import's transaction, after the rows were written.
+    """
+    wanted = {case_no: (old, new) for case_no, old, new in changes if old is not None and old != new}
+    if not wanted:
+        return 0
+    queued = 0
+    numbers = list(wanted)
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        subscribed = session.scalars(
+            select(Case)
+            .join(Subscription, Subscription.case_id == Case.id)
+            .where(Case.case_no.in_(chunk), Subscription.active.is_(True))
+            .distinct()
+        ).all()
+        for case in subscribed:
+            old, new = wanted[case.case_no]
+            queued += on_status_changed(session, case, old, new)
     return queued

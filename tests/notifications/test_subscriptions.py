@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import Applicant, Case, OutboxMessage
 from bot.db.session import session_scope
-from bot.notifications import on_status_changed, service, subscriptions
+from bot.notifications import notify_status_changes, on_status_changed, service, subscriptions
 
 ALICE = "tg-3330001-3330001"
 BOB = "tg-3330002-3330002"
@@ -117,3 +117,26 @@ def test_two_subscribers_each_get_one_message(cases):
     service.subscribe_request(BOB, "LY2024DB00001")
     assert change_status("LY2024DB00001", "已批准", date(2024, 10, 8)) == 2
     assert sorted(m.recipient for m in outbox_rows()) == sorted([ALICE, BOB])
+
+
+def test_bulk_hook_for_importers(cases):
+    service.subscribe_request(ALICE, "LY2024DB00002")
+    with session_scope() as s:
+        case = s.scalar(select(Case).where(Case.case_no == "LY2024DB00002"))
+        case.status = "审核确认中"
+        s.flush()
+        changes = [
+            ("LY2024DB00001", "调查核实中", "公示中"),
+            ("LY2024DB00002", "公示中", "审核确认中"),
+            ("LY2024DB00009", None, "已受理"),
+        ]
+        assert notify_status_changes(s, changes) == 1
+    (msg,) = outbox_rows()
+    assert msg.recipient == ALICE and "审核确认中" in msg.text
+
+
+def test_offer_only_on_telegram_and_when_not_subscribed(cases):
+    assert service.should_offer(ALICE, "LY2024DB00001")
+    assert not service.should_offer("term-demo", "LY2024DB00001")
+    service.subscribe_request(ALICE, "LY2024DB00001")
+    assert not service.should_offer(ALICE, "LY2024DB00001")
