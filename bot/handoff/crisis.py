@@ -5,6 +5,9 @@ landslide, no food or shelter tonight, thoughts of self-harm). Past events descr
 "火灾后能申请救助吗") are not crises and are left to the normal flow, so a pre-check answer such as "火灾"
 does not trigger an emergency reply.
 
+This module must stay stdlib-only: Rasa's NLU pipeline imports it too (``rasa_addons.guards.CrisisGuard`` turns
+crisis wording into ``report_emergency`` anywhere), and it is part of the model fingerprint (bot/training.py).
+
 Use from a form validation (e.g. the pre-check): ``kind = detect_crisis(text)``; when not None, reply with
 ``bot.handoff.service.emergency_reply(sender_id, text=text)`` (it also opens the urgent ticket) and stop
 asking questions.

@@ -71,15 +71,10 @@ def test_residents_cannot_run_staff_commands(assistant):
     ("text", "expected"),
     [
         ("救命！我家着火了", "119"),
-        pytest.param(
+        (
             "我爸突然晕倒了叫不醒",
             "120",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="NLU falls back on this wording; action_default_fallback (actions/core.py) must call "
-                "bot.handoff.crisis.detect_crisis and follow up with action_emergency",
-            ),
-        ),
+        ),  # NLU alone may fall back; rasa_addons' CrisisGuard makes it an emergency
         ("我已经两天没饭吃了，也没地方住", "救助站"),
     ],
 )
