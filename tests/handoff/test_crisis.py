@@ -42,3 +42,24 @@ def test_detects_acute_danger(text, kind):
 )
 def test_leaves_ordinary_messages_alone(text):
     assert detect_crisis(text) is None
+
+
+def test_crisis_module_is_stdlib_only():
+    """Rasa's venv imports bot.handoff.crisis (CrisisGuard): only the standard library may be used."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    import bot.handoff.crisis as crisis
+
+    package = Path(crisis.__file__).parent
+    for path in (package / "crisis.py", package / "__init__.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                root = name.split(".")[0]
+                assert root == "__future__" or root in sys.stdlib_module_names, f"{path.name} imports {name}"
