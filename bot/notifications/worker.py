@@ -37,6 +37,23 @@ class PassResult:
         return self.sent + self.retried + self.failed
 
 
+def _audit(session, item: outbox.Claimed) -> None:
+    """What was told to whom: status notifications (with the case) and relayed messages, in the audit log."""
+    from bot.audit.log import add_entry
+    from bot.parsing.case_numbers import find_case_numbers
+
+    cases = find_case_numbers(item.text) if item.kind == "status" else []
+    add_entry(
+        session,
+        sender_id=item.recipient,
+        action=f"outbox_{item.kind}",
+        topic="进度提醒" if item.kind == "status" else "人工服务消息",
+        case_no=cases[0].value if cases else None,
+        detail=item.text[:300],
+        role="system",
+    )
+
+
 def is_permanent(exc: BaseException) -> bool:
     if isinstance(exc, PermanentDeliveryError | ValueError):
         return True
@@ -78,7 +95,8 @@ async def deliver_once(send: Sender, *, limit: int = 20) -> PassResult:
             result.errors.append(error)
             continue
         with session_scope() as session:
-            outbox.mark_sent(session, item)
+            if outbox.mark_sent(session, item):
+                _audit(session, item)
         result.sent += 1
     return result
 

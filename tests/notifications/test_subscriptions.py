@@ -140,3 +140,19 @@ def test_offer_only_on_telegram_and_when_not_subscribed(cases):
     assert not service.should_offer("term-demo", "LY2024DB00001")
     service.subscribe_request(ALICE, "LY2024DB00001")
     assert not service.should_offer(ALICE, "LY2024DB00001")
+
+
+async def test_sent_notifications_are_audited(cases):
+    from bot.db.models import AuditEntry
+    from bot.notifications.worker import deliver_once
+
+    service.subscribe_request(ALICE, "LY2024DB00001")
+    change_status("LY2024DB00001", "公示中", date(2024, 9, 20))
+
+    async def send(recipient, text):
+        return None
+
+    assert (await deliver_once(send)).sent == 1
+    with session_scope() as s:
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "outbox_status"))
+    assert entry.case_no == "LY2024DB00001" and entry.role == "system" and "3330001" not in entry.user_ref
