@@ -76,6 +76,8 @@ class Assistant:
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory):
     model = model_path(Settings.from_env({}), model_fingerprint(PROJECT_ROOT))
+    if os.environ.get("LUEYANG_TEST_MODEL"):  # development: test a given model even if inputs moved on
+        model = Path(os.environ["LUEYANG_TEST_MODEL"]).resolve()
     if not model.exists():
         pytest.fail(f"no trained model for the current inputs ({model.name}); run `make train` (make test does)")
     var_dir: Path = tmp_path_factory.mktemp("assistant-var")
