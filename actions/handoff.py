@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -213,6 +214,45 @@ class ValidateHandoffRelayForm(FormValidationAction):
         else:
             dispatcher.utter_message(text=service.relay_from_resident(tracker.sender_id, text))
         return {"handoff_relay": None}
+
+
+class _Ask(Action, ABC):
+    """Asks one question of the request form (texts in ``bot.handoff.texts``). Abstract, so the action server
+    registers only the concrete subclasses."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    @abstractmethod
+    def question(self) -> tuple[str, tuple[tuple[str, str], ...]]: ...
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        text, buttons = self.question()
+        dispatcher.utter_message(text=text, buttons=[{"title": t, "payload": p} for t, p in buttons])
+        return []
+
+
+class ActionAskHandoffTopic(_Ask):
+    slot = "handoff_topic"
+
+    def question(self):
+        return texts.ask_topic(), ()
+
+
+class ActionAskHandoffPhone(_Ask):
+    slot = "handoff_phone"
+
+    def question(self):
+        return texts.ask_phone(), (texts.PHONE_SKIP_BUTTON,)
+
+
+class ActionAskHandoffTime(_Ask):
+    slot = "handoff_time"
+
+    def question(self):
+        return texts.ask_time(), texts.TIME_BUTTONS
 
 
 class ActionAskHandoffRelay(Action):

@@ -247,3 +247,35 @@ def test_subscribe_action_needs_the_offer_and_consent(db):
     assert "已为您订阅 LY2024DB00007" in texts_of(d3)
     with session_scope() as s:
         assert s.scalar(select(Subscription)).sender_id == RESIDENT
+
+
+def test_form_questions_and_registration():
+    from rasa_sdk.executor import ActionExecutor
+
+    from actions.handoff import ActionAskHandoffPhone, ActionAskHandoffTime, ActionAskHandoffTopic
+
+    d = CollectingDispatcher()
+    ActionAskHandoffTopic().run(d, tracker(), {})
+    ActionAskHandoffPhone().run(d, tracker(), {})
+    ActionAskHandoffTime().run(d, tracker(), {})
+    assert "想咨询" in d.messages[0]["text"]
+    assert [b["payload"] for b in d.messages[1]["buttons"]] == ["不留"]
+    assert "尽快" in [b["payload"] for b in d.messages[2]["buttons"]]
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    names = set(executor.actions)
+    for name in (
+        "action_ask_handoff_topic",
+        "action_ask_handoff_phone",
+        "action_ask_handoff_time",
+        "action_ask_handoff_relay",
+        "validate_handoff_request_form",
+        "validate_handoff_relay_form",
+        "action_handoff_submit",
+        "action_handoff_relay_end",
+        "action_handoff_cancel",
+        "action_emergency",
+        "action_subscribe_case",
+    ):
+        assert name in names
+    assert "action_ask_" not in names
