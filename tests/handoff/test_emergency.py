@@ -1,0 +1,66 @@
+"""The emergency reply never depends on the database, and says what is unverified."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.db.session import make_engine, set_engine
+from bot.handoff import service
+from bot.handoff.crisis import CrisisKind
+from bot.handoff.emergency import emergency_text, self_harm_text
+from bot.policy.parameters import load_parameters
+
+
+@pytest.fixture
+def database_down():
+    set_engine(make_engine("postgresql://postgres@127.0.0.1:1/none", connect_args={"connect_timeout": 1}))
+    yield
+    set_engine(None)
+
+
+def test_reply_without_a_database_still_has_every_number(database_down):
+    reply = service.emergency_reply("tg-1-1", text="家里着火了")
+    assert reply.ticket_id is None and reply.kind is CrisisKind.FIRE
+    assert "119" in reply.text and "0916-4822453" in reply.text and "紧急工单" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "lead"),
+    [
+        (CrisisKind.FIRE, "119"),
+        (CrisisKind.MEDICAL, "120"),
+        (CrisisKind.VIOLENCE, "110"),
+        (CrisisKind.DISASTER, "119"),
+        (CrisisKind.GENERAL, "报警110、火警119、急救120"),
+    ],
+)
+def test_each_kind_leads_with_the_right_number(kind, lead):
+    text = emergency_text(kind, load_parameters())
+    assert lead in text.splitlines()[0]
+    assert "尚未核实" in text  # the relief station's phone comes from an old public list
+    assert "电话尚未公布" in text  # the bureau's phone is unknown: no placeholder number
+
+
+def test_destitute_points_to_the_relief_station():
+    text = emergency_text(CrisisKind.DESTITUTE, load_parameters(), town="接官亭镇")
+    assert "临时食宿" in text and "社会救助暂行办法》第五十条" in text and "接官亭镇人民政府民政办" in text
+
+
+def test_self_harm_text_with_a_verified_hotline():
+    from dataclasses import replace
+    from datetime import date
+
+    real = load_parameters()
+
+    class Params:
+        def __contains__(self, key):
+            return key in real
+
+        def get(self, key):
+            p = real.get(key)
+            if key == "hotline.psychological":
+                return replace(p, value="0916-0000000", verified=True, effective_from=date(2024, 1, 1))
+            return p
+
+    assert "心理援助热线0916-0000000" in self_harm_text(Params())
+    assert "心理援助热线" not in self_harm_text(real)
