@@ -197,7 +197,7 @@ def _yuan(amount: str | int | float | Decimal | None) -> Decimal | None:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         return None
-    return value if value >= 0 else None
+    return value if value.is_finite() and value >= 0 else None
 
 
 def _fmt_yuan(value: Decimal) -> str:
