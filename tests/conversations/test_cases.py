@@ -51,8 +51,8 @@ def test_last6_first_then_case_number(assistant, rows):
 def test_wrong_pair_gets_the_same_reply_as_an_unknown_case(assistant, rows):
     row = rows[0]
     wrong = "000000" if row.id_last6 != "000000" else "111111"
-    a = assistant.texts(assistant.new_sender("tg"), f"查{row.case_no} 后六位{wrong}")
-    b = assistant.texts(assistant.new_sender("tg"), f"查LY2024DB99999 后六位{row.id_last6}")
+    a = assistant.texts(assistant.new_sender("tg"), f"查一下{row.case_no}的进度，身份证后六位{wrong}")
+    b = assistant.texts(assistant.new_sender("tg"), f"查一下LY2024DB99999的进度，身份证后六位{row.id_last6}")
     assert a == b and "没有查到" in a
 
 
