@@ -51,6 +51,7 @@ DEFAULT_HOLDOUT = 0.2
 TARGET_MACRO_F1 = 0.95
 TARGET_CASE_NO_F1 = 0.98
 FALLBACK_INTENT = "nlu_fallback"
+CHUNK_TOKENIZER = "rasa_addons.char_tokenizer.ChunkTokenizer"
 MAX_ROWS = 40  # rows of example lists in the Markdown report (the JSON has all)
 
 PROJECT = "project"
@@ -298,6 +299,37 @@ def entity_metrics(items: Iterable[tuple[str, Sequence[Entity], Sequence[Entity]
     return {**strict, "errors": errors, "overlap": _scores(tp, fp, fn)}
 
 
+def derive_no_jieba_pipeline(pipeline: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The project pipeline without word segmentation: the tokenizer becomes ``ChunkTokenizer`` and the
+    count-vector featurizers become one character 1-3-gram featurizer; every other component is kept as is.
+    ``configs/baseline_no_jieba.yml`` must equal this (tests/nlu checks it)."""
+    out: list[dict[str, Any]] = []
+    char_ngrams_added = False
+    for component in pipeline:
+        name = str(component.get("name", ""))
+        if name.endswith("Tokenizer"):
+            out.append({"name": CHUNK_TOKENIZER})
+        elif name == "CountVectorsFeaturizer":
+            if not char_ngrams_added:
+                out.append(
+                    {"name": "CountVectorsFeaturizer", "analyzer": "char", "min_ngram": 1, "max_ngram": 3}
+                )
+                char_ngrams_added = True
+        else:
+            out.append(dict(component))
+    return out
+
+
+def baseline_in_sync(project_config: Path, baseline_config: Path) -> bool:
+    import yaml
+
+    project = yaml.safe_load(project_config.read_text(encoding="utf-8"))
+    baseline = yaml.safe_load(baseline_config.read_text(encoding="utf-8"))
+    return baseline.get("language") == project.get("language") and baseline.get("pipeline") == (
+        derive_no_jieba_pipeline(project.get("pipeline") or [])
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # Checks and report (plain Python)
 
@@ -312,7 +344,15 @@ class Check:
 
 def evaluate_checks(report: dict[str, Any]) -> list[Check]:
     """The targets of the NLU issue, evaluated on a finished report."""
-    checks: list[Check] = []
+    checks: list[Check] = [
+        Check(f"test file {path} evaluated", "no error", res["error"], False)
+        for path, res in (report.get("test_files") or {}).items()
+        if "error" in res
+    ]
+    if report.get("baseline_sync") is False:
+        checks.append(
+            Check("baseline_no_jieba mirrors config.yml", "same pipeline except jieba", "out of sync", False)
+        )
     holdout = report.get("holdout")
     if not holdout:
         return checks
@@ -432,6 +472,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         if section:
             lines += _entity_table(title, section)
     for path, res in report.get("test_files", {}).items():
+        if "error" in res:
+            lines += [
+                f"## External test file `{path}`",
+                "",
+                f"**Not evaluated**: {_cell(res['error'], 300)}",
+                "",
+            ]
+            continue
         m = res["intent"]
         lines += [
             f"## External test file `{path}`",
@@ -722,6 +770,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     if conflicts:
         print(f"warning: {len(conflicts)} texts are labelled with more than one intent", file=sys.stderr)
+    if not args.skip_holdout and not args.no_baselines:
+        report["baseline_sync"] = baseline_in_sync(args.config, args.baseline_config)
+        if not report["baseline_sync"]:
+            print(
+                f"warning: {rel(args.baseline_config)} is not config.yml minus jieba (see derive_no_jieba_pipeline)",
+                file=sys.stderr,
+            )
 
     if not args.skip_holdout:
         train, test = stratified_split(examples, args.holdout, args.seed)
@@ -770,20 +825,49 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
 
     if args.test_file:
+        write_report(report, out)  # the hold-out results survive a failing test-file evaluation
         report["test_files"] = evaluate_test_files(args, models_dir)
 
+    write_report(report, out)
+    return report
+
+
+def write_report(report: dict[str, Any], out: Path) -> None:
+    """(Re)compute the checks and write results/nlu_eval.{json,md}."""
     report["checks"] = [c.__dict__ for c in evaluate_checks(report)]
     out.mkdir(parents=True, exist_ok=True)
     (out / "nlu_eval.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     (out / "nlu_eval.md").write_text(render_markdown(report) + "\n", encoding="utf-8")
-    return report
 
 
 def evaluate_test_files(args: argparse.Namespace, models_dir: Path) -> dict[str, Any]:
-    model: Path | None = args.model
-    if model is None and not args.train_full:
+    """Score each --test-file with a model trained on all data; an error is recorded, not raised."""
+    results: dict[str, Any] = {}
+    try:
+        model = choose_full_model(args, models_dir)
+    except Exception as exc:  # noqa: BLE001 - reported in the results and fails the check
+        return {rel(p): {"error": f"no model: {type(exc).__name__}: {exc}"} for p in args.test_file}
+    for path in args.test_file:
+        try:
+            test = examples_from(load_training_data([path]))
+            if not test:
+                raise ValueError(f"no intent examples in {path}")
+            print(f"parsing {len(test)} examples of {rel(path)} with {rel(model)} ...", flush=True)
+            preds = parse_texts(model, [e.text for e in test])
+            results[rel(path)] = {"model": rel(model), **score(test, preds)}
+        except Exception as exc:  # noqa: BLE001
+            print(f"error: {rel(path)}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            results[rel(path)] = {"model": rel(model), "error": f"{type(exc).__name__}: {exc}"}
+    return results
+
+
+def choose_full_model(args: argparse.Namespace, models_dir: Path) -> Path:
+    """--model, else the newest model in models/ (warns when older than config/data), else train one."""
+    if args.model is not None:
+        return args.model
+    if not args.train_full:
         from rasa.model import get_latest_model
 
         latest = get_latest_model(str(PROJECT_ROOT / "models"))
@@ -794,18 +878,10 @@ def evaluate_test_files(args: argparse.Namespace, models_dir: Path) -> dict[str,
                     f"warning: {model} is older than the config or the NLU data; use --train-full",
                     file=sys.stderr,
                 )
-    if model is None:
-        print("training an NLU model on all data for the test files ...", flush=True)
-        model, _ = train_nlu_model(args.config, args.data, models_dir, "full-nlu")
-    results = {}
-    for path in args.test_file:
-        test = examples_from(load_training_data([path]))
-        if not test:
-            raise SystemExit(f"no intent examples in {path}")
-        print(f"parsing {len(test)} examples of {path} with {model} ...", flush=True)
-        preds = parse_texts(model, [e.text for e in test])
-        results[rel(path)] = {"model": rel(model), **score(test, preds)}
-    return results
+            return model
+    print("training an NLU model on all data for the test files ...", flush=True)
+    model, _ = train_nlu_model(args.config, args.data, models_dir, "full-nlu")
+    return model
 
 
 def print_summary(report: dict[str, Any], out: Path) -> None:
@@ -821,6 +897,9 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
             f"{'entities (held-out, micro)':60s} F1 {_fmt(ent['micro']['f1'])}  (n={ent['micro']['support']})"
         )
     for path, res in (report.get("test_files") or {}).items():
+        if "error" in res:
+            print(f"{'test file ' + path:60s} ERROR {res['error']}")
+            continue
         m = res["intent"]
         print(f"{'test file ' + path:60s} accuracy {_fmt(m['accuracy'])}  macro-F1 {_fmt(m['macro_f1'])}")
     for c in report.get("checks", []):

@@ -206,3 +206,16 @@ def test_overlap_score_forgives_boundaries_but_not_values_or_roles(ev):
     assert m["per_entity"]["amount"]["f1"] == 0.0
     assert m["overlap"]["per_entity"]["amount"]["f1"] == 1.0
     assert m["overlap"]["micro"]["f1"] == 1.0
+
+
+def test_a_failed_test_file_fails_the_checks(ev):
+    checks = ev.evaluate_checks({"test_files": {"x.yml": {"error": "GraphSchemaException: ..."}}})
+    assert [(c.name, c.passed) for c in checks] == [("test file x.yml evaluated", False)]
+    md = ev.render_markdown(
+        {
+            "generated_at": "now",
+            "test_files": {"x.yml": {"error": "boom"}},
+            "checks": [c.__dict__ for c in checks],
+        }
+    )
+    assert "**Not evaluated**: boom" in md
