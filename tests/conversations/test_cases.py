@@ -99,3 +99,19 @@ def test_bind_code_links_a_telegram_user(assistant):
     assert "未办结" in assistant.texts(
         "tg-424242-424242", "/check_status", {"command": "mycases", "args": ""}
     )
+
+
+def test_bare_case_number_starts_the_lookup(assistant, rows):
+    row = _row(rows, town="兴州街道")
+    staff = assistant.texts("term-staff", row.case_no)
+    assert row.case_no in staff and "历史" in staff
+    sender = assistant.new_sender("tg")
+    first = assistant.texts(sender, row.case_no)
+    assert "后六位" in first
+    assert "查到了您的申请" in assistant.texts(sender, row.id_last6)
+
+
+def test_cancel_stops_the_lookup(assistant):
+    sender = assistant.new_sender("tg")
+    assert "案件编号" in assistant.texts(sender, "我想查一下申请进度")
+    assert "已取消" in assistant.texts(sender, "/cancel")
