@@ -24,6 +24,10 @@ from bot.parsing.identity import validate_id_last6
 FORM = "status_lookup_form"
 IDENTIFYING_SLOTS = ("case_no", "id_last6", "id_number")
 
+ASK_CASE_NO = "请告诉我您的案件编号（在受理回执上，形如 LY2024DB00123）。"
+ASK_ID_LAST6 = "为确认是您本人查询，请告诉我申请人身份证号码的后六位。"
+INFORM_UNCLEAR = "收到。请问您想办理什么？可以问我政策、做临时救助预审，或者查询申请进度。"
+
 
 def command_of(tracker: Tracker) -> tuple[str | None, str]:
     meta = tracker.latest_message.get("metadata") or {}
@@ -115,5 +119,37 @@ class ActionInformCommand(Action):
             return [FollowupAction(f"action_{command}_command")]
         if any(tracker.get_slot(s) for s in IDENTIFYING_SLOTS):
             return [FollowupAction(FORM)]
-        dispatcher.utter_message(response="utter_inform_unclear")
+        if _is_policy_followup(tracker):
+            # "那特困呢?" classified as inform: the same question about another programme
+            return [FollowupAction("action_answer_policy")]
+        dispatcher.utter_message(text=INFORM_UNCLEAR)
+        return []
+
+
+def _is_policy_followup(tracker: Tracker) -> bool:
+    from bot.policy.answers import is_followup
+
+    programme = next(tracker.get_latest_entity_values("programme"), None)
+    return is_followup(tracker.latest_message.get("text"), "inform", programme, tracker.get_slot("policy_family"))
+
+
+class ActionAskCaseNo(Action):
+    """Question of the status form for the case number (text in code, see ASK_CASE_NO)."""
+
+    def name(self) -> str:
+        return "action_ask_case_no"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        dispatcher.utter_message(text=ASK_CASE_NO)
+        return []
+
+
+class ActionAskIdLast6(Action):
+    """Question of the status form for the last six characters of the applicant's ID number."""
+
+    def name(self) -> str:
+        return "action_ask_id_last6"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        dispatcher.utter_message(text=ASK_ID_LAST6)
         return []

@@ -119,7 +119,13 @@ def test_inform_command_binds_and_routes_case_numbers(db):
     assert events == [FollowupAction("status_lookup_form")]
     d = CollectingDispatcher()
     assert ActionInformCommand().run(d, tracker(intent="inform"), {}) == []
-    assert d.messages[0]["response"] == "utter_inform_unclear"
+    assert "请问您想办理什么" in d.messages[0]["text"]
+
+
+def test_inform_that_follows_up_a_policy_answer_goes_to_the_policy_action():
+    t = tracker(text="那特困呢", intent="inform", slots={"policy_family": "timeline"},
+                entities=[{"entity": "programme", "value": "特困供养", "start": 1, "end": 3}])
+    assert ActionInformCommand().run(CollectingDispatcher(), t, {}) == [FollowupAction("action_answer_policy")]
 
 
 def test_inform_command_routes_other_areas_commands_by_name():
