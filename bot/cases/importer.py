@@ -184,18 +184,23 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
             continue
     else:  # pragma: no cover - gb18030 decodes almost anything
         raise InputError("无法识别文件编码：请另存为 UTF-8 编码的 CSV")
+    if "\x00" in text:
+        raise InputError("文件中有空字符（NUL），不像是文本格式的 CSV：请在 Excel 中另存为“CSV UTF-8”或直接导入 .xlsx")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise InputError("文件是空的")
-    mapping = _map_header(header)
-    line = reader.line_num
-    for values in reader:
-        start = line + 1
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InputError("文件是空的")
+        mapping = _map_header(header)
         line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        yield start, {name: (values[i] if i < len(values) else "") for i, name in mapping.items()}
+        for values in reader:
+            start = line + 1
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            yield start, {name: (values[i] if i < len(values) else "") for i, name in mapping.items()}
+    except csv.Error as exc:
+        raise InputError(f"第 {reader.line_num} 行不是有效的 CSV 格式（{exc}）：请检查引号和分隔符") from exc
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
