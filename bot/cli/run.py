@@ -128,8 +128,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, rasa_url=",".join(cluster.rasa_urls))
         if settings.telegram_bot_token:
             from bot.frontends.telegram_app import run_telegram
+            from bot.notifications.worker import telegram_outbox_job
 
-            return int(run_telegram(settings) or 0)
+            # the outbox (status notifications, staff replies) is delivered by the same process
+            return int(run_telegram(settings, background=[telegram_outbox_job]) or 0)
         from bot.frontends.terminal import run_terminal
 
         return int(run_terminal(settings) or 0)

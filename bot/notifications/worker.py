@@ -134,3 +134,9 @@ def telegram_sender(bot, *, retry: dict | None = None) -> Sender:
         return await send_to_sender(bot, recipient, [text], retry=retry)
 
     return send
+
+
+async def telegram_outbox_job(app) -> None:
+    """Background job for the Telegram application: delivers the outbox (notifications, staff relay)
+    through the running bot until the application stops (the job is cancelled)."""
+    await run_forever(telegram_sender(app.bot))
