@@ -29,6 +29,7 @@ from bot.cases.status import get_status
 from bot.db.base import utcnow
 from bot.db.models import Applicant, Case, Staff, StatusChange
 from bot.errors import InputError
+from bot.notifications import notify_status_changes
 from bot.parsing.case_numbers import normalize_case_no, programme_of
 from bot.parsing.phones import normalize_phone
 from bot.parsing.towns import normalize_town
@@ -378,6 +379,8 @@ def write_rows(
         _write_batch(session, batch, report, staff_by_name, changed_by)
         if progress:
             progress(min(start + BATCH, len(rows)), len(rows))
+    # subscribers of cases whose status changed get a notification, queued in the import's transaction
+    notify_status_changes(session, report.status_changes)
 
 
 def _write_batch(
