@@ -22,6 +22,15 @@ from bot.training import model_fingerprint, model_path
 SECRET = "test-channel-secret"
 
 
+def free_port() -> int:
+    """A port nobody listens on now (several test runs may share this machine)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class Assistant:
     def __init__(self, cluster: Cluster, secret: str) -> None:
         self.cluster = cluster
@@ -94,7 +103,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         subprocess.run([sys.executable, "-m", "bot", *cmd], check=True, env=child_env, cwd=PROJECT_ROOT)
     settings = Settings.from_env(child_env)
     cluster = Cluster(
-        settings=settings, model=model, rasa_port=15005, action_port=15055, log_dir=var_dir / "logs", extra_env=env
+        settings=settings, model=model, rasa_port=free_port(), action_port=free_port(), log_dir=var_dir / "logs", extra_env=env
     )
     try:
         cluster.start(echo=lambda *_: None)
