@@ -171,6 +171,10 @@ def render_markdown(fig: dict[str, Any]) -> str:
         f"Generated {fig['generated_at']} by `scripts/bench_nlu.py` on {fig['machine']['cpu']} "
         f"({fig['machine']['cores']} cores), Python {fig['machine']['python']}, Rasa {fig['machine']['rasa']}.",
         "",
+        f"1-minute load average {fig['machine']['load_average_at_start']} at the start and "
+        f"{fig['machine']['load_average_at_end']} at the end (other processes share the cores: figures on a quiet "
+        "machine are lower).",
+        "",
         "| measure | value |",
         "| --- | --- |",
     ]
@@ -221,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "rasa": rasa.__version__,
+        "load_average_at_start": round(os.getloadavg()[0], 2),
     }
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         if args.model:
@@ -248,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "slowest_message_chars": len(messages[max(range(len(lat)), key=lat.__getitem__)]),
     }
     fig["parse_peak_rss_mb"] = peak_rss_mb(resource.RUSAGE_SELF)
+    fig["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
     md = render_markdown(fig)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench_nlu.md").write_text(md + "\n", encoding="utf-8")
