@@ -2,7 +2,9 @@
 
 - ``validate_status_lookup_form``: staff and /mycases skip the form; residents give a case number and the
   last six of the ID in any order (or both at once, or inside ``/status <args>``).
-- ``action_case_lookup``: composes the answer, then clears the identifying slots.
+- ``action_case_lookup``: composes the answer, then clears the identifying slots; after a resident's successful
+  lookup it offers status notifications (slot ``notify_offer_case``, answered by ``action_subscribe_case``), and a
+  bare ``/status`` also lists the sender's subscriptions (so does the form's first question).
 - ``action_inform_command``: ``inform`` outside a form: front-end commands sent as ``/inform`` with metadata
   (``/bind CODE`` here; any other command X goes to ``action_X_command`` when the domain declares it), or a
   bare case number / ID fragment that starts the lookup form.
@@ -18,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.cases import service
 from bot.errors import InputError
+from bot.notifications import service as notify
 from bot.parsing.case_numbers import normalize_case_no
 from bot.parsing.identity import validate_id_last6
 
@@ -89,20 +92,38 @@ class ActionCaseLookup(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         command, args = command_of(tracker)
+        events: list[dict] = [SlotSet(slot, None) for slot in IDENTIFYING_SLOTS]
         if command == "bind":
-            text = service.bind_request(tracker.sender_id, args)
-        else:
-            text = service.status_request(
-                tracker.sender_id,
-                command=command,
-                args=args if command == "status" else None,
-                case_no=tracker.get_slot("case_no"),
-                id_last6=tracker.get_slot("id_last6"),
-                id_number=tracker.get_slot("id_number"),
-                town=tracker.get_slot("town"),
-            )
+            dispatcher.utter_message(text=service.bind_request(tracker.sender_id, args))
+            return events
+        reply = service.status_reply(
+            tracker.sender_id,
+            command=command,
+            args=args if command == "status" else None,
+            case_no=tracker.get_slot("case_no"),
+            id_last6=tracker.get_slot("id_last6"),
+            id_number=tracker.get_slot("id_number"),
+            town=tracker.get_slot("town"),
+        )
+        text = reply.text
+        if command == "status" and not args.strip():
+            text = with_subscriptions(text, tracker.sender_id)
         dispatcher.utter_message(text=text)
-        return [SlotSet(slot, None) for slot in IDENTIFYING_SLOTS]
+        offer = reply.resident_case_no
+        if offer and notify.should_offer(tracker.sender_id, offer):
+            dispatcher.utter_message(text=notify.offer_text(), buttons=offer_buttons())
+            return [*events, SlotSet(notify.OFFER_SLOT, offer)]
+        return [*events, SlotSet(notify.OFFER_SLOT, None)]
+
+
+def offer_buttons() -> list[dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in notify.OFFER_BUTTONS]
+
+
+def with_subscriptions(text: str, sender_id: str) -> str:
+    """``/status`` without arguments also lists the sender's status-notification subscriptions."""
+    listing = notify.subscriptions_text(sender_id)
+    return f"{listing}\n\n{text}" if listing else text
 
 
 class ActionInformCommand(Action):
@@ -140,7 +161,11 @@ class ActionAskCaseNo(Action):
         return "action_ask_case_no"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text=ASK_CASE_NO)
+        command, args = command_of(tracker)
+        if command == "status" and not args.strip():  # a bare /status: the subscriptions first
+            dispatcher.utter_message(text=with_subscriptions(ASK_CASE_NO, tracker.sender_id))
+        else:
+            dispatcher.utter_message(text=ASK_CASE_NO)
         return []
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
+from bot.audit.log import add_entry
 from bot.cases import replies
 from bot.cases.lookup import my_cases, resident_lookup, staff_lookup
 from bot.cases.staff import find_staff, redeem_bind_code
@@ -57,6 +59,16 @@ def fields_from_text(text: str) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class StatusReply:
+    """The reply to a status request and what it showed (for the subscription offer)."""
+
+    text: str
+    role: str | None = None  # "resident" | "staff" when a lookup ran; None for questions and errors
+    shown: tuple[str, ...] = ()  # case numbers shown in the reply
+    resident_case_no: str | None = None  # the case a resident just verified (offer status notifications)
+
+
 def status_request(
     sender_id: str,
     *,
@@ -68,31 +80,81 @@ def status_request(
     town: str | None = None,
 ) -> str:
     """Answer a status request: /mycases, a staff query, or a resident's (case number, last six) lookup."""
+    return status_reply(
+        sender_id,
+        command=command,
+        args=args,
+        case_no=case_no,
+        id_last6=id_last6,
+        id_number=id_number,
+        town=town,
+    ).text
+
+
+def status_reply(
+    sender_id: str,
+    *,
+    command: str | None = None,
+    args: str | None = None,
+    case_no: str | None = None,
+    id_last6: str | None = None,
+    id_number: str | None = None,
+    town: str | None = None,
+) -> StatusReply:
+    """``status_request`` with what was shown. Every case shown is written to the audit log in the lookup's
+    transaction (who saw which case; staff lookups with their staff id)."""
     try:
         with session_scope() as session:
             staff = find_staff(session, sender_id)
             if command == "mycases":
                 if staff is None:
-                    return replies.not_staff()
-                return replies.my_cases_text(my_cases(session, staff))
+                    return StatusReply(replies.not_staff())
+                mine = my_cases(session, staff)
+                shown = _unique(v.case_no for v in (*mine.assigned, *mine.overdue))
+                _audit(session, sender_id, "staff_mycases", shown, staff_id=staff.id)
+                return StatusReply(replies.my_cases_text(mine), "staff", shown)
             if staff is not None:
                 query = (args or "").strip() or case_no or id_number
                 if not query:
-                    return "请发送案件编号、申请人姓名或完整身份证号码，例如：/status LY2024DB00123 或 /status 张三。"
-                return replies.staff_result(staff_lookup(session, staff, query))
+                    return StatusReply(
+                        "请发送案件编号、申请人姓名或完整身份证号码，例如：/status LY2024DB00123 或 /status 张三。"
+                    )
+                found = staff_lookup(session, staff, query)
+                shown = _unique(v.case_no for v in found.cases)
+                _audit(session, sender_id, "staff_case_lookup", shown, staff_id=staff.id)
+                return StatusReply(replies.staff_result(found), "staff", shown)
             if not id_last6 and id_number:
                 id_last6 = id_number[-6:]
             if not case_no:
-                return replies.ask_case_no()
+                return StatusReply(replies.ask_case_no())
             if not id_last6:
-                return replies.ask_id_last6()
+                return StatusReply(replies.ask_id_last6())
             result = resident_lookup(session, sender_id, case_no, id_last6)
-            return replies.resident_result(result)
+            if result.outcome != "found" or result.case is None:
+                return StatusReply(replies.resident_result(result))
+            shown = (result.case.case_no,)
+            _audit(session, sender_id, "case_lookup", shown)
+            return StatusReply(replies.resident_result(result), "resident", shown, result.case.case_no)
     except InputError as exc:
-        return exc.reason
+        return StatusReply(exc.reason)
     except DatabaseUnavailable:
         log.warning("case lookup: database unavailable")
-        return replies.database_unavailable(town)
+        return StatusReply(replies.database_unavailable(town))
+
+
+def _unique(case_nos) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(case_nos))
+
+
+def _audit(session, sender_id: str, action: str, case_nos: tuple[str, ...], *, staff_id: int | None = None) -> None:
+    """One audit entry per case shown, in the lookup's transaction (no case shown without its entry)."""
+    role = "staff" if staff_id is not None else "resident"
+    if not case_nos and role == "staff":
+        add_entry(session, sender_id=sender_id, action=action, intent="check_status", role=role, staff_id=staff_id,
+                  detail="没有显示任何案件")  # fmt: skip
+    for number in case_nos:
+        add_entry(session, sender_id=sender_id, action=action, intent="check_status", case_no=number, role=role,
+                  staff_id=staff_id)  # fmt: skip
 
 
 def bind_request(sender_id: str, args: str | None) -> str:

@@ -97,7 +97,8 @@ def test_lookup_action_answers_and_clears_identifying_slots(demo):
     d = CollectingDispatcher()
     events = ActionCaseLookup().run(d, tracker(slots={"case_no": row.case_no, "id_last6": row.id_last6}), {})
     assert "查到了您的申请" in d.messages[0]["text"]
-    assert events == [SlotSet("case_no", None), SlotSet("id_last6", None), SlotSet("id_number", None)]
+    assert events[:3] == [SlotSet("case_no", None), SlotSet("id_last6", None), SlotSet("id_number", None)]
+    assert events[3:] == [SlotSet("notify_offer_case", row.case_no)]  # the subscription offer (issue 7)
 
 
 def test_lookup_action_staff_mycases(demo):
