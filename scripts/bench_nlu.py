@@ -49,6 +49,38 @@ EDGE_CASES = [
 ]
 
 
+def git_commit() -> str:
+    """Short commit of the project, with "+changes" when config/data/rasa_addons differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--",
+                "config.yml",
+                "nlu_data",
+                "rasa_addons",
+                "domain",
+                "bot/parsing",
+            ],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty sequence."""
     if not values:
@@ -168,7 +200,7 @@ def render_markdown(fig: dict[str, Any]) -> str:
     lines = [
         "# NLU benchmark",
         "",
-        f"Generated {fig['generated_at']} by `scripts/bench_nlu.py` on {fig['machine']['cpu']} "
+        f"Generated {fig['generated_at']} by `scripts/bench_nlu.py` at commit {fig['commit']} on {fig['machine']['cpu']} "
         f"({fig['machine']['cores']} cores), Python {fig['machine']['python']}, Rasa {fig['machine']['rasa']}.",
         "",
         f"1-minute load average {fig['machine']['load_average_at_start']} at the start and "
@@ -217,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("rasa", "tensorflow", "absl", "jieba"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
-    fig: dict[str, Any] = {"generated_at": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    fig: dict[str, Any] = {"generated_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "commit": git_commit()}
     import rasa
 
     fig["machine"] = {

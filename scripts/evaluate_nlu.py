@@ -409,7 +409,9 @@ def _fmt(x: float | None) -> str:
 def render_markdown(report: dict[str, Any]) -> str:
     """The Markdown version of the report (results/nlu_eval.md)."""
     lines = ["# NLU evaluation", ""]
-    lines.append(f"Generated {report['generated_at']} by `scripts/evaluate_nlu.py`.")
+    lines.append(
+        f"Generated {report['generated_at']} by `scripts/evaluate_nlu.py` at commit {report.get('commit', '?')}."
+    )
     lines.append("")
     split = report.get("split")
     if split:
@@ -696,6 +698,40 @@ def score(
     return result
 
 
+def git_commit() -> str:
+    """Short commit of the project, with "+changes" when config/data/rasa_addons differ from it."""
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--",
+                "config.yml",
+                "nlu_data",
+                "rasa_addons",
+                "domain",
+                "bot/parsing",
+            ],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def rel(path: Path) -> str:
     """``path`` relative to the project root when inside it (for readable reports)."""
     try:
@@ -762,6 +798,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     models_dir = out / "eval_models"
     report: dict[str, Any] = {
         "generated_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "commit": git_commit(),
         "data": {
             "files": [rel(p) for p in nlu_files],
             "n_examples": len(examples),
