@@ -16,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.audit import record
 from bot.errors import AssistantError
 from bot.policy.answers import (
     Answer,
@@ -59,9 +60,12 @@ def _command(tracker: Tracker) -> tuple[str | None, str]:
     return command, str(args or "").strip()
 
 
-def _send(dispatcher: CollectingDispatcher, result: Answer) -> list[dict[str, Any]]:
+def _send(
+    dispatcher: CollectingDispatcher, result: Answer, tracker: Tracker, *, action: str = "policy_answer"
+) -> list[dict[str, Any]]:
     dispatcher.utter_message(text=result.text, buttons=result.button_dicts())
     logger.info("policy answer: topic=%s audience=%s data=%s", result.topic, result.audience, result.version)
+    _audit(tracker, result, action)
     if result.topic is None:
         return []
     return [
@@ -69,6 +73,24 @@ def _send(dispatcher: CollectingDispatcher, result: Answer) -> list[dict[str, An
         SlotSet(SLOT_FAMILY, result.family),
         SlotSet(SLOT_PROGRAMME, result.programme),
     ]
+
+
+def _audit(tracker: Tracker, result: Answer, action: str) -> None:
+    """The audit entry of this answer: intent, topic (or "menu"), audience and knowledge version; the policy and
+    county-parameter versions in force are added by ``bot.audit``. Never raises."""
+    intent = ((tracker.latest_message.get("intent") or {}).get("name")) or None
+    citations = "、".join(c.text for c in result.citations[:5])
+    detail = f"audience={result.audience}; knowledge={result.version or '-'}"
+    if citations:
+        detail += f"; citations={citations}"
+    record(
+        tracker.sender_id,
+        action,
+        intent=intent,
+        topic=result.topic or "menu",
+        detail=detail,
+        role="staff" if result.audience == "staff" else "resident",
+    )
 
 
 def policy_reply(tracker: Tracker) -> Answer:
@@ -130,7 +152,7 @@ class ActionAnswerPolicy(Action):
             logger.warning("policy answer failed: %s", exc)
             dispatcher.utter_message(text=exc.user_message)
             return []
-        return _send(dispatcher, result)
+        return _send(dispatcher, result, tracker)
 
 
 class ActionScriptCommand(Action):
@@ -163,4 +185,4 @@ def _script(dispatcher: CollectingDispatcher, tracker: Tracker, keyword: str) ->
             version=result.version,
             audience=result.audience,
         )
-    return _send(dispatcher, result)
+    return _send(dispatcher, result, tracker, action="policy_script")
