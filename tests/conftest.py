@@ -1,0 +1,71 @@
+"""Fixtures shared by every test area.
+
+``db``: the process-wide engine pointed at a fresh, migrated case database. Every database test runs twice: on
+SQLite and on PostgreSQL for real (127.0.0.1:5432, db ``test``; ``TEST_POSTGRES_URL`` overrides). Each PostgreSQL
+test gets its own schema (``t_<random>``, via search_path) built by the alembic migrations and dropped afterwards,
+so parallel runs never collide. ``session``: a session on it.
+
+The Rasa-side tests (tests/rasa_side) run in the Rasa venv, where SQLAlchemy 2 is absent: the database fixtures
+are defined only where the application's database layer imports.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+try:
+    from sqlalchemy import text
+
+    from bot.db import migrate
+    from bot.db.session import make_engine, session_scope, set_engine
+except ImportError:  # Rasa venv (SQLAlchemy 1.4): no case-database fixtures there
+    make_engine = None
+
+
+def _pg_engine(schema: str | None = None):
+    kwargs: dict = {"connect_args": {"connect_timeout": 3}}
+    if schema:
+        kwargs["connect_args"]["options"] = f"-csearch_path={schema}"
+    return make_engine(PG_URL, **kwargs)
+
+
+if make_engine is not None:
+
+    @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+    def db(request, tmp_path):
+        """The process-wide engine pointed at a fresh, migrated database; yields the engine."""
+        if request.param == "sqlite":
+            engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
+            migrate.upgrade(engine)
+            set_engine(engine)
+            yield engine
+            set_engine(None)
+            return
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = _pg_engine()
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        except Exception as exc:  # noqa: BLE001 - any failure means PostgreSQL is not usable here
+            admin.dispose()
+            pytest.fail(f"PostgreSQL at {PG_URL} is required for the database tests: {exc}")
+        engine = _pg_engine(schema)
+        try:
+            migrate.upgrade(engine)
+            set_engine(engine)
+            yield engine
+        finally:
+            set_engine(None)
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+    @pytest.fixture
+    def session(db):
+        with session_scope() as s:
+            yield s
