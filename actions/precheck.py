@@ -7,10 +7,12 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.audit import record
 from bot.errors import AssistantError, ServiceUnavailable
+from bot.handoff.crisis import detect_crisis
 from bot.precheck.flow import (
     QUESTIONS,
     UNKNOWN,
@@ -48,10 +50,12 @@ OFFER_BUTTONS = [
     {"title": "请工作人员联系我", "payload": "/request_human"},
     {"title": "不用了", "payload": "/deny"},
 ]
-CALLBACK_COMING = (
-    "请工作人员回电的功能正在建设中，暂时还不能在这里登记。"
-    "您可以带上参考编号（如已保存）直接去乡镇（街道）民政办，或者在这里说“转人工”。"
-)
+HANDOFF_FORM = "handoff_request_form"
+CALLBACK_TOPIC = "临时救助预检后，请工作人员联系"
+CALLBACK_WITH_RESULT = "好的，我来帮您登记，请工作人员联系您。这次预检的回答和结果会一并转给工作人员。"
+CALLBACK_WITH_REFERENCE = "好的，我来帮您登记，请工作人员联系您。工作人员可以凭参考编号 {reference} 看到您保存的预检结果。"
+CALLBACK_PLAIN = "好的，我来帮您登记，请工作人员联系您。"
+AUDIT_TOPIC = "临时救助预检"
 
 
 def _reset() -> list[dict[str, Any]]:
@@ -143,6 +147,34 @@ def _interpret(key: str, tracker: Tracker) -> Interpretation:
     )
 
 
+def _emergency(tracker: Tracker, dispatcher: CollectingDispatcher, kind: Kind) -> list[dict] | None:
+    """Crisis wording in an answer (``bot.handoff.crisis``), even one that also answers the question ("家里着火了").
+
+    With intent ``report_emergency`` (rasa_addons' CrisisGuard forces it for crisis wording) the form rejects,
+    so the handoff rule "emergency during the pre-check" stops it and runs ``action_emergency`` (the full reply,
+    an urgent ticket, the relay to staff). Crisis wording under another intent (a model without the guard) gets
+    the emergency reply here and the pre-check stops.
+    """
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    intent = (message.get("intent") or {}).get("name")
+    crisis = detect_crisis(text)
+    if intent == "report_emergency" and (crisis is not None or kind is Kind.EMERGENCY):
+        return [SlotSet(tracker.get_slot("requested_slot"), None), ActionExecutionRejected(FORM)]
+    if crisis is None:
+        return None
+    from actions.handoff import conversation_summary, town_of
+    from bot.handoff import service
+
+    reply = service.emergency_reply(
+        tracker.sender_id, text=text, kind=crisis, town=town_of(tracker), summary=conversation_summary(tracker)
+    )
+    dispatcher.utter_message(text=reply.text)
+    logger.info("precheck: crisis wording (%s), emergency reply given, pre-check stopped", crisis.value)
+    return [SlotSet(tracker.get_slot("requested_slot"), None), SlotSet("pc_cancelled", True),
+            SlotSet("requested_slot", None)]  # fmt: skip
+
+
 def apply_interpretation(
     key: str, result: Interpretation, *, reasked: bool, text: str, dispatcher: CollectingDispatcher
 ) -> dict[str, Any]:
@@ -192,9 +224,13 @@ class ValidatePrecheckForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         if requested in QUESTION_SLOTS and requested in tracker.slots_to_validate():
             key = requested[len("pc_") :]
-            if _interpret(key, tracker).kind is Kind.INTERRUPT:
+            kind = _interpret(key, tracker).kind
+            if kind is Kind.INTERRUPT:
                 # a policy question: reject so the rules answer it; the form then asks the same step again
                 return [SlotSet(requested, None), ActionExecutionRejected(FORM)]
+            emergency = _emergency(tracker, dispatcher, kind)
+            if emergency is not None:
+                return emergency
         return await super().run(dispatcher, tracker, domain)
 
     def _validate(self, key: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -261,9 +297,25 @@ class ActionPrecheckResult(Action):
             return _reset()
         result = evaluate(answers, params, local_today())
         logger.info("precheck result: %s %s", render_summary(result), result.outcomes())
+        _audit_result(tracker, result)
         dispatcher.utter_message(text=render_result(result))
         dispatcher.utter_message(text=OFFER, buttons=OFFER_BUTTONS)
         return [SlotSet("pc_result", summary_of(result, answers.town_in_county)), SlotSet("pc_reask", None)]
+
+
+def _audit_result(tracker: Tracker, result) -> None:
+    """The audit entry of a shown pre-check result: overall outcome, reason, criteria, rule and data versions."""
+    outcomes = "，".join(f"{key}={value}" for key, value in result.outcomes().items())
+    record(
+        tracker.sender_id,
+        "precheck_result",
+        intent=((tracker.latest_message or {}).get("intent") or {}).get("name"),
+        topic=AUDIT_TOPIC,
+        detail=(
+            f"{render_summary(result)}；{result.reason}；{outcomes}；"
+            f"rules={result.rules_version}；data={result.data_version}"
+        ),
+    )
 
 
 class ActionPrecheckSave(Action):
@@ -292,6 +344,9 @@ class ActionPrecheckSave(Action):
                 buttons=[OFFER_BUTTONS[0]],
             )
             return []
+        # the reference number itself would be masked in the log (digit run); the saved record names the sender
+        record(tracker.sender_id, "precheck_saved", intent="affirm", topic=AUDIT_TOPIC,
+               detail=f"结果已保存（{summary.get('overall')}）")  # fmt: skip
         town = summary.get("town")
         where = town or "乡镇（街道）"
         dispatcher.utter_message(
@@ -315,11 +370,21 @@ class ActionPrecheckDecline(Action):
 
 
 class ActionPrecheckCallback(Action):
-    """"请工作人员联系我" after a result. Tickets and call-backs are issue 7; until then an honest message."""
+    """"请工作人员联系我" after a result (or after saving it): hands over to the handoff request form with the
+    topic filled in, so the resident is asked only for a phone number and a time. The ticket summary carries the
+    pre-check answers and result (``pc_*`` slots) or, once saved, the reference number."""
 
     def name(self) -> str:
         return "action_precheck_callback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text=CALLBACK_COMING)
-        return []
+        reference = tracker.get_slot("pc_reference")
+        if tracker.get_slot("pc_result"):  # the result was just shown (not saved: the answers are still here)
+            text, topic = CALLBACK_WITH_RESULT, CALLBACK_TOPIC
+        elif reference:  # saved: the answers were cleared, the reference number finds them
+            text = CALLBACK_WITH_REFERENCE.format(reference=reference)
+            topic = f"{CALLBACK_TOPIC}（预检参考编号 {reference}）"
+        else:
+            text, topic = CALLBACK_PLAIN, CALLBACK_TOPIC
+        dispatcher.utter_message(text=text)
+        return [SlotSet("handoff_topic", topic), FollowupAction(HANDOFF_FORM)]

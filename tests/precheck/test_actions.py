@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import precheck as act
@@ -239,8 +240,8 @@ def test_decline_and_callback():
     events = act.ActionPrecheckDecline().run(dispatcher, plain_tracker(FULL), DOMAIN)
     assert "不保存" in dispatcher.messages[0]["text"] and all(e["value"] is None for e in events)
     dispatcher = CollectingDispatcher()
-    act.ActionPrecheckCallback().run(dispatcher, plain_tracker({}), DOMAIN)
-    assert "建设中" in dispatcher.messages[0]["text"]
+    events = act.ActionPrecheckCallback().run(dispatcher, plain_tracker({}), DOMAIN)
+    assert events[-1] == FollowupAction("handoff_request_form")  # issue 7: the call-back request form
 
 
 async def test_start_again_in_the_middle_starts_over():
