@@ -71,7 +71,7 @@ POLICY_QUESTIONS = (
 # a fragment of each pre-check question -> an answer a resident would give
 PRECHECK_ANSWERS = (
     ("户籍", "户籍在略阳"),
-    ("遇到了什么情况", "房子着火了"),
+    ("遇到了什么情况", "看病花费大"),
     ("什么时候发生", "3天前"),
     ("享受低保", "都没有"),
     ("几口人", "3口人"),
