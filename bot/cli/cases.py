@@ -69,6 +69,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from bot.audit.log import add_entry
     from bot.cases.lookup import staff_lookup
     from bot.cases.replies import staff_result
     from bot.db.models import Staff
@@ -78,6 +79,9 @@ def _show(args: argparse.Namespace) -> int:
     admin = Staff(name="cli", role="admin", towns=[])
     with session_scope() as session:
         result = staff_lookup(session, admin, args.query)
+        for view in result.cases:  # audit: which case was shown, on the office PC
+            add_entry(session, sender_id="cli", action="cli_case_show", intent=None, case_no=view.case_no,
+                      role="staff", channel="cli")  # fmt: skip
         print(staff_result(result))
     return 0 if result.outcome == "found" else 1
 

@@ -121,3 +121,13 @@ def test_staff_lookups_are_audited_with_the_staff_id(demo):
     listed = [e.case_no for e in rows[2:]]
     assert all(e.action == "staff_mycases" for e in rows[2:])
     assert listed and all(number in mine[0]["text"] for number in listed)
+
+
+def test_cli_case_show_is_audited(demo, capsys):
+    from bot.cli import main as cli_main
+
+    row = demo[3]
+    assert cli_main(["cases", "show", row.case_no]) == 0
+    assert row.case_no in capsys.readouterr().out
+    [entry] = audit_for("cli")
+    assert (entry.action, entry.case_no, entry.role) == ("cli_case_show", row.case_no, "staff")
