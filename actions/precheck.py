@@ -369,6 +369,23 @@ class ActionPrecheckDecline(Action):
         return _reset()
 
 
+def result_note(summary: Any) -> str:
+    """'（急难型，可能符合）' from the stored result summary, for the ticket topic staff read first."""
+    from bot.precheck.model import Category, Overall
+
+    if not isinstance(summary, dict):
+        return ""
+    try:
+        overall = Overall(summary.get("overall")).label
+    except ValueError:
+        return ""
+    try:
+        category = Category(summary.get("category")).label + "，"
+    except ValueError:
+        category = ""
+    return f"（{category}{overall}）"
+
+
 class ActionPrecheckCallback(Action):
     """"请工作人员联系我" after a result (or after saving it): hands over to the handoff request form with the
     topic filled in, so the resident is asked only for a phone number and a time. The ticket summary carries the
@@ -379,8 +396,9 @@ class ActionPrecheckCallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         reference = tracker.get_slot("pc_reference")
-        if tracker.get_slot("pc_result"):  # the result was just shown (not saved: the answers are still here)
-            text, topic = CALLBACK_WITH_RESULT, CALLBACK_TOPIC
+        summary = tracker.get_slot("pc_result")
+        if summary:  # the result was just shown (not saved: the answers are still here)
+            text, topic = CALLBACK_WITH_RESULT, CALLBACK_TOPIC + result_note(summary)
         elif reference:  # saved: the answers were cleared, the reference number finds them
             text = CALLBACK_WITH_REFERENCE.format(reference=reference)
             topic = f"{CALLBACK_TOPIC}（预检参考编号 {reference}）"

@@ -15,6 +15,7 @@ from tests.conversations.test_precheck import FIRE_ANSWERS
 pytestmark = pytest.mark.rasa
 
 OFFER = "要订阅进度提醒吗"
+STAFF = "tg-900001-900001"  # STAFF_TELEGRAM_IDS=900001 in the assistant fixture (hotline staff)
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +74,11 @@ def test_precheck_callback_hands_over_to_the_request_form(assistant):
     assert "预检的回答和结果会一并转给工作人员" in handover and "手机号码" in handover  # topic already known
     assert "什么时候" in assistant.texts(sender, "不留")
     created = assistant.texts(sender, "上午")
-    assert re.search(r"工单号：#\d+", created)
+    ticket = re.search(r"工单号：#(\d+)", created).group(1)
     assert "已记录" in assistant.texts(sender, "另外家里老人也受伤了")  # the relay to staff is running
+    taken = assistant.texts(STAFF, "/request_human", {"command": "take", "args": ticket, "channel": "telegram"})
+    assert "临时救助预检后，请工作人员联系（急难型，可能符合）" in taken  # staff see the result first
+    assert "预审回答" in taken and "老人也受伤了" in taken
     assert "已结束人工服务" in assistant.texts(sender, "/cancel")
 
 

@@ -27,9 +27,12 @@ def _tracker(slots: dict, sender: str) -> Tracker:
 def test_callback_after_the_result_hands_over_with_the_topic_filled():
     dispatcher = CollectingDispatcher()
     events = act.ActionPrecheckCallback().run(
-        dispatcher, _tracker({**FULL, "pc_result": {"overall": "likely"}}, "tg-7-7"), DOMAIN
+        dispatcher, _tracker({**FULL, "pc_result": {"overall": "likely", "category": "emergency"}}, "tg-7-7"), DOMAIN
     )
-    assert events == [SlotSet("handoff_topic", act.CALLBACK_TOPIC), FollowupAction("handoff_request_form")]
+    assert events == [
+        SlotSet("handoff_topic", f"{act.CALLBACK_TOPIC}（急难型，可能符合）"),
+        FollowupAction("handoff_request_form"),
+    ]
     assert dispatcher.messages[0]["text"] == act.CALLBACK_WITH_RESULT
 
 
@@ -40,6 +43,11 @@ def test_callback_after_saving_names_the_reference_number():
     assert events[0] == SlotSet("handoff_topic", f"{act.CALLBACK_TOPIC}（预检参考编号 YJ261128-7KQ3）")
     assert events[1] == FollowupAction("handoff_request_form")
     assert "YJ261128-7KQ3" in dispatcher.messages[0]["text"]
+
+
+def test_result_note_tolerates_odd_summaries():
+    assert act.result_note({"overall": "check", "category": None}) == "（需要进一步核实）"
+    assert act.result_note({"overall": "?"}) == "" and act.result_note("x") == ""
 
 
 def _audit(sender: str):
