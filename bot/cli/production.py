@@ -259,6 +259,7 @@ def supervise(cluster, *, echo=print, poll: float = 1.0, budget: RestartBudget |
             echo(f"[production] {child.name} exited (code {code}); restarting it (log: {child.log})")
             try:
                 cluster.restart(child.name)
+                echo(f"[production] {child.name} is back")
             except ServiceUnavailable as exc:
                 echo(f"[production] {child.name} did not come back: {exc}")
         time.sleep(poll)
