@@ -386,6 +386,19 @@ def result_note(summary: Any) -> str:
     return f"（{category}{overall}）"
 
 
+def _saved_note(reference: str) -> str:
+    """The outcome of a saved pre-check for the ticket topic ('' when it cannot be read)."""
+    from bot.precheck.store import find_by_reference
+
+    try:
+        record = find_by_reference(reference)
+    except AssistantError:
+        return ""
+    if record is None:
+        return ""
+    return result_note({"overall": record.overall, "category": record.category})
+
+
 class ActionPrecheckCallback(Action):
     """"请工作人员联系我" after a result (or after saving it): hands over to the handoff request form with the
     topic filled in, so the resident is asked only for a phone number and a time. The ticket summary carries the
@@ -401,7 +414,7 @@ class ActionPrecheckCallback(Action):
             text, topic = CALLBACK_WITH_RESULT, CALLBACK_TOPIC + result_note(summary)
         elif reference:  # saved: the answers were cleared, the reference number finds them
             text = CALLBACK_WITH_REFERENCE.format(reference=reference)
-            topic = f"{CALLBACK_TOPIC}（预检参考编号 {reference}）"
+            topic = f"{CALLBACK_TOPIC}{_saved_note(reference)}（预检参考编号 {reference}）"
         else:
             text, topic = CALLBACK_PLAIN, CALLBACK_TOPIC
         dispatcher.utter_message(text=text)

@@ -36,13 +36,27 @@ def test_callback_after_the_result_hands_over_with_the_topic_filled():
     assert dispatcher.messages[0]["text"] == act.CALLBACK_WITH_RESULT
 
 
-def test_callback_after_saving_names_the_reference_number():
+def test_callback_after_saving_names_the_reference_number_and_the_saved_outcome(db):
+    result = act.ActionPrecheckResult().run(CollectingDispatcher(), plain_tracker(FULL), DOMAIN)
+    summary = next(e["value"] for e in result if e["name"] == "pc_result")
+    saved = act.ActionPrecheckSave().run(CollectingDispatcher(), plain_tracker({**FULL, "pc_result": summary}), DOMAIN)
+    reference = next(e["value"] for e in saved if e["name"] == "pc_reference")
+
     dispatcher = CollectingDispatcher()
-    slots = {"pc_result": None, "pc_reference": "YJ261128-7KQ3"}
+    slots = {"pc_result": None, "pc_reference": reference}  # saving cleared the answers and the result
     events = act.ActionPrecheckCallback().run(dispatcher, _tracker(slots, "tg-7-7"), DOMAIN)
-    assert events[0] == SlotSet("handoff_topic", f"{act.CALLBACK_TOPIC}（预检参考编号 YJ261128-7KQ3）")
+    assert events[0] == SlotSet("handoff_topic", f"{act.CALLBACK_TOPIC}（急难型，可能符合）（预检参考编号 {reference}）")
     assert events[1] == FollowupAction("handoff_request_form")
-    assert "YJ261128-7KQ3" in dispatcher.messages[0]["text"]
+    assert reference in dispatcher.messages[0]["text"]
+
+
+def test_callback_with_an_unknown_reference_still_hands_over(db):
+    slots = {"pc_result": None, "pc_reference": "YJ261128-7KQ3"}
+    events = act.ActionPrecheckCallback().run(CollectingDispatcher(), _tracker(slots, "tg-7-7"), DOMAIN)
+    assert events == [
+        SlotSet("handoff_topic", f"{act.CALLBACK_TOPIC}（预检参考编号 YJ261128-7KQ3）"),
+        FollowupAction("handoff_request_form"),
+    ]
 
 
 def test_result_note_tolerates_odd_summaries():
