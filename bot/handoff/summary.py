@@ -51,6 +51,39 @@ def intents_seen(events: Iterable[Mapping[str, Any]]) -> list[str]:
     return seen
 
 
+_PRECHECK_INTERNAL = {"reask", "cancelled"}  # pre-check bookkeeping slots, not answers
+
+
+def _answer_text(key: str, value: Any) -> str:
+    """'遇到的情况=火灾' for a pre-check answer (the pre-check's own words); raw 'key=value' as a fallback."""
+    if key == "reference":
+        return f"预检参考编号={value}"
+    try:
+        from bot.precheck.flow import QUESTIONS, describe
+
+        question = QUESTIONS.get(key)
+        if question is not None:
+            return f"{question.label}={describe(key, value)}"
+    except Exception:  # noqa: BLE001 - a summary never fails; the raw value still helps staff
+        pass
+    return f"{key}={value}"
+
+
+def _result_text(value: Any) -> str:
+    """'可能符合急难型临时救助（reason）' for the pre-check's stored result summary (a dict); text as is."""
+    if isinstance(value, Mapping) and value.get("overall"):
+        try:
+            from bot.precheck.model import Category, Overall
+
+            overall = Overall(value["overall"]).label
+            kind = f"{Category(value['category']).label}临时救助" if value.get("category") else "临时救助"
+        except (ImportError, ValueError):
+            return str(value)
+        reason = value.get("reason")
+        return f"{overall}{kind}" + (f"（{reason}）" if reason else "")
+    return str(value)
+
+
 def summarize(events: Iterable[Mapping[str, Any]], slots: Mapping[str, Any], *, extra: str = "") -> str:
     """'咨询：临时救助、转人工；预审：event=火灾，household_size=3；预审结果：…' (masked, at most 600 chars)."""
     parts = []
@@ -58,14 +91,17 @@ def summarize(events: Iterable[Mapping[str, Any]], slots: Mapping[str, Any], *, 
     if intents:
         parts.append("咨询：" + "、".join(INTENT_LABELS.get(i, i) for i in intents))
     answers = [
-        f"{key[3:]}={value}"
+        _answer_text(key[3:], value)
         for key, value in sorted(slots.items())
-        if key.startswith("pc_") and value not in (None, "", []) and "result" not in key
+        if key.startswith("pc_")
+        and value not in (None, "", [])
+        and "result" not in key
+        and key[3:] not in _PRECHECK_INTERNAL
     ]
     if answers:
         parts.append("预审回答：" + "，".join(answers))
     results = [
-        str(value)
+        _result_text(value)
         for key, value in sorted(slots.items())
         if key.startswith("pc_") and "result" in key and value
     ]

@@ -117,7 +117,7 @@ def test_submit_creates_ticket_with_summary_and_starts_the_relay(staff):
     with session_scope() as s:
         t = s.get(HandoffTicket, ticket_id)
         assert "临时救助" in t.summary and "临时救助预审" in t.summary and "转人工" in t.summary
-        assert "event=火灾" in t.summary and "household_size=3" in t.summary
+        assert "遇到的情况=火灾" in t.summary and "家庭人数=3口人" in t.summary  # the pre-check's own words
         assert "可能符合急难型临时救助" in t.summary and "接官亭镇" in t.summary
         assert "610727199001011234" not in t.topic
         assert t.phone == "13812345678" and t.town == "接官亭镇"

@@ -107,3 +107,14 @@ async def test_crisis_wording_without_the_guard_gets_the_emergency_reply_and_an_
     with session_scope() as s:
         ticket = s.scalar(select(HandoffTicket).where(HandoffTicket.sender_id == "test-user"))
     assert ticket is not None and ticket.kind == "emergency"
+
+
+def test_ticket_summary_reads_the_precheck_slots_in_words():
+    from bot.handoff.summary import summarize
+
+    result = act.ActionPrecheckResult().run(CollectingDispatcher(), plain_tracker(FULL), DOMAIN)
+    summary_slot = next(e["value"] for e in result if e["name"] == "pc_result")
+    text = summarize([], {**FULL, "pc_result": summary_slot, "pc_reask": "income", "pc_cancelled": False})
+    assert "户籍=户籍在略阳" in text and "遇到的情况=" in text and "家庭人数=3口人" in text
+    assert "预审结果：可能符合急难型临时救助" in text
+    assert "local_hukou" not in text and "reask" not in text and "{" not in text
