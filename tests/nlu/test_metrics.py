@@ -219,3 +219,16 @@ def test_a_failed_test_file_fails_the_checks(ev):
         }
     )
     assert "**Not evaluated**: boom" in md
+
+
+def test_score_reports_the_intent_behind_the_fallback(ev):
+    examples = [ev.Example("a", "x"), ev.Example("b", "y"), ev.Example("c", "y")]
+    preds = [
+        ev.Prediction("nlu_fallback", 0.2, (), "x"),  # right intent, not confident enough
+        ev.Prediction("nlu_fallback", 0.2, (), "x"),  # wrong either way
+        ev.Prediction("y", 0.9, (), "y"),
+    ]
+    res = ev.score(examples, preds, with_entities=False)
+    assert res["intent"]["accuracy"] == pytest.approx(1 / 3)
+    assert res["intent_without_fallback"]["accuracy"] == pytest.approx(2 / 3)
+    assert [m["text"] for m in res["misclassified"]] == ["a", "b"]
