@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_DIGIT_RUN = re.compile(r"[0-9０-９]{6,}[0-9０-９Xx]?|[0-9０-９]{5}[Xx]")
+# a digit run glued to letters is a code of ours (pre-check reference YJ261128-7KQ3, case number), not an ID
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9０-９])(?:[0-9０-９]{6,}[0-9０-９Xx]?|[0-9０-９]{5}[Xx])")
 
 
 def _fallback(text: str) -> str:
