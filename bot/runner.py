@@ -283,6 +283,8 @@ def install_signal_handlers() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _raise)
+    # Ctrl-C even when started from a script that ignores SIGINT for background jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def exit_with(message: str, code: int = 1) -> int:

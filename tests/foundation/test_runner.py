@@ -30,3 +30,43 @@ def test_endpoints_file(tmp_path):
     assert data["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
     assert data["tracker_store"]["dialect"] == "sqlite"
     assert data["lock_store"]["type"] == "redis"
+
+
+def test_stop_ends_every_child_and_its_process_group(tmp_path):
+    import os
+    import sys
+    from pathlib import Path
+
+    from bot.runner import Cluster
+
+    cluster = Cluster(settings=Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}), model=Path("unused"))
+    # a child that itself starts a grandchild: both must go
+    script = "import subprocess, time; subprocess.Popen(['sleep', '300']); time.sleep(300)"
+    children = [cluster._spawn(f"c{i}", [sys.executable, "-c", script], dict(os.environ)) for i in range(2)]
+    pgids = [os.getpgid(c.proc.pid) for c in children]
+    cluster.stop()
+    assert all(c.proc.poll() is not None for c in children)
+    for pgid in pgids:
+        with pytest.raises(ProcessLookupError):
+            os.killpg(pgid, 0)
+
+
+def test_sigint_and_sigterm_become_keyboard_interrupt():
+    import os
+    import signal
+
+    from bot.runner import install_signal_handlers
+
+    old = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as inherited by background jobs of a script
+    try:
+        install_signal_handlers()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with pytest.raises(KeyboardInterrupt):
+                os.kill(os.getpid(), sig)
+                signal.sigtimedwait([], 0.5) if False else None  # delivery happens at the next bytecode
+                for _ in range(1000):
+                    pass
+    finally:
+        signal.signal(signal.SIGINT, old[0])
+        signal.signal(signal.SIGTERM, old[1])
