@@ -47,6 +47,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.cli.production import TF_THREADS  # noqa: E402
 from bot.frontends.rasa_client import SECRET_HEADER, WEBHOOK_PATH, RasaClient  # noqa: E402
 
 SECRET = "load-test-secret"
@@ -321,6 +322,7 @@ class Profile:
             "RASA_CHANNEL_SECRET": SECRET,
             "LOG_LEVEL": "WARNING",
             "ID_HASH_KEY": "load-test-id-hash-key",
+            **TF_THREADS,  # every profile alike: one TensorFlow thread per Rasa process
         }
         if self.production:
             env.update({
