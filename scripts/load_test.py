@@ -97,6 +97,7 @@ class Stats:
     error_samples: list[str] = field(default_factory=list)
     started: float = 0.0
     finished: float = 0.0
+    load: list[float] = field(default_factory=list)  # 1-minute load average of the machine, sampled
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -280,8 +281,16 @@ async def run_load(urls: list[str], secret: str, cases: list[tuple[str, str]], *
         ]
         stats.started = time.perf_counter()
         deadline = time.monotonic() + duration
+
+        async def sample_load() -> None:
+            while time.monotonic() < deadline:
+                stats.load.append(os.getloadavg()[0])
+                await asyncio.sleep(2.0)
+
+        sampler = asyncio.create_task(sample_load())
         await asyncio.gather(*(u.run(deadline, max_conversations) for u in population))
         stats.finished = time.perf_counter()
+        sampler.cancel()
     return stats
 
 
@@ -425,6 +434,7 @@ def summary(stats: Stats) -> dict:
         "crosstalk": stats.crosstalk,
         "conversations": dict(stats.conversations),
         "error_samples": stats.error_samples,
+        "load_avg": round(statistics.fmean(stats.load), 2) if stats.load else float("nan"),
     }
     everything = [v for vals in stats.latencies.values() for v in vals]
     for kind, values in [*((k, stats.latencies.get(k, [])) for k in KINDS), ("all", everything)]:
@@ -463,7 +473,8 @@ def markdown(results: dict[tuple[str, str], dict], args: argparse.Namespace, mod
         "lookup with verification (case number, then the last six of the ID, of a demo case from the case "
         "database). Conversations are spread over the Rasa processes by a stable hash of the sender id, as the "
         "front end does. Latency is per turn: one HTTP request to the REST channel, including every "
-        "action-server call of that turn.",
+        "action-server call of that turn. *Machine load avg* is the 1-minute load average during the run: the "
+        "load generator, every process of the profile, PostgreSQL, and whatever else ran on the machine.",
         "",
         f"- **realistic**: think time {args.think[0]:g}–{args.think[1]:g} s between turns (reading the answer, "
         f"typing or pressing a button), {args.duration:.0f} s;",
@@ -471,8 +482,8 @@ def markdown(results: dict[tuple[str, str], dict], args: argparse.Namespace, mod
         f"({args.stress_duration:.0f} s): the capacity of the profile, and latency under overload.",
         "",
         "| profile | Rasa | actions | stores | load | turns | turns/s | conversations | errors | cross-talk | "
-        "policy p50/p95/p99 ms | pre-check p50/p95/p99 ms | status p50/p95/p99 ms | all p95 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "policy p50/p95/p99 ms | pre-check p50/p95/p99 ms | status p50/p95/p99 ms | all p95 ms | machine load avg |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for (name, mode), r in results.items():
         p = PROFILES.get(name)
@@ -485,7 +496,7 @@ def markdown(results: dict[tuple[str, str], dict], args: argparse.Namespace, mod
         lines.append(
             f"| {name} | {p.rasa if p else '?'} | {p.actions if p else '?'} | {stores} | {mode} | {r['turns']} | "
             f"{r['throughput']} | {convs} | {r['errors']} | {r['crosstalk']} | {trio('policy')} | "
-            f"{trio('precheck')} | {trio('status')} | {ms(r['all']['p95'])} |"
+            f"{trio('precheck')} | {trio('status')} | {ms(r['all']['p95'])} | {r['load_avg']} |"
         )
     lines += ["", f"Targets at {args.users} concurrent users (realistic load): zero errors, zero cross-talk, "
               "policy p95 < 150 ms. Errors and cross-talk must be zero under overload too.", ""]
