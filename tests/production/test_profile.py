@@ -154,3 +154,21 @@ def test_supervise_restarts_a_dead_child_and_gives_up_on_a_crash_loop(http_clust
     code = supervise(http_cluster, echo=lines.append, poll=0.05, max_seconds=10.0,
                      budget=RestartBudget(limit=2, window=60))
     assert code == 1 and "stopping everything" in lines[-1]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_production_check_command(tmp_path, monkeypatch, capsys):
+    from bot.cli import main as cli_main
+
+    for key in ("DATABASE_URL", "TRACKER_STORE_URL", "REDIS_URL", "RASA_CHANNEL_SECRET", "ID_HASH_KEY",
+                "TELEGRAM_BOT_TOKEN", "LUEYANG_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LUEYANG_VAR_DIR", str(tmp_path))
+    assert cli_main(["production", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "PostgreSQL and Redis are fine" in out and "generated" in out
+    assert (tmp_path / "production.env").exists()
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    assert cli_main(["production", "--check"]) == 1
+    assert "Redis" in capsys.readouterr().err
