@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test serve setup train retrain eval bench bench-nlu bench-cases lint unit validate conversations clean
+.PHONY: run test serve production load-test setup train retrain eval bench bench-nlu bench-cases lint validate clean
 
 ## run: set up, train if needed, prepare the database, start Rasa + actions + chat (Telegram if TELEGRAM_BOT_TOKEN)
 run: setup
@@ -19,6 +19,16 @@ test: setup
 ## serve: start only the Rasa server and the action server (no front end)
 serve: setup
 	$(APP)/lueyang serve
+
+## production: the production profile on this machine (PostgreSQL, Redis, 2 Rasa + 2 action servers)
+production: setup
+	bash scripts/services.sh
+	$(APP)/lueyang production --demo
+
+## load-test: embedded vs production (1 and 2 Rasa processes), 50 users -> results/load_test.md
+load-test: setup
+	bash scripts/services.sh
+	$(APP)/python scripts/load_test.py
 
 setup:
 	@bash scripts/setup.sh
