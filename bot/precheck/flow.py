@@ -585,6 +585,11 @@ def interpret(
             Kind.HUMAN, key, None,
             "预检做完后可以申请工作人员联系您；如果现在就要找人工，请先说“不测了”，再说“转人工”。",
         )  # fmt: skip
+    if intent == "check_status":
+        return Interpretation(
+            Kind.NOTE, key, None,
+            "您正在做临时救助预检。想先查询申请进度的话，请先说“不测了”，再说“查进度”；也可以继续回答下面的问题。",
+        )  # fmt: skip
     return Interpretation(Kind.UNCLEAR, key, None, f"抱歉，我没看懂这个回答。{QUESTIONS[key].example}")
 
 

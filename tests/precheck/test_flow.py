@@ -250,3 +250,8 @@ def test_a_question_is_not_taken_for_an_answer():
 def test_correcting_a_question_that_was_skipped_says_so():
     result = answer("town", "存款说错了", {"pc_status": "dibao"})
     assert result.kind is Kind.NOTE and "不用回答" in result.message
+
+
+def test_a_status_question_mid_form_is_explained_not_taken_as_an_answer():
+    result = interpret("residency", "我的申请到哪一步了", intent="check_status", confidence=0.9, today=TODAY, slots={})
+    assert result.kind is Kind.NOTE and "不测了" in result.message and result.value is None
