@@ -149,8 +149,8 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
         if self._coef is None or not todo:
             return messages
         w = float(self.config["diet_weight"])
-        for message, probs in zip(todo, self._lr_probabilities(todo)):
-            blended = {name: (1 - w) * float(p) for name, p in zip(self._classes, probs)}
+        for message, probs in zip(todo, self._lr_probabilities(todo), strict=True):
+            blended = {name: (1 - w) * float(p) for name, p in zip(self._classes, probs, strict=True)}
             for item in message.get(INTENT_RANKING_KEY) or []:
                 name = item.get("name")
                 if name in blended:
