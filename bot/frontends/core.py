@@ -263,7 +263,12 @@ class ConversationCore:
         replies = replies_from_rasa(messages)
         for r in replies:
             log.info("%s <- rasa: %s%s", sender_id, self.mask(r.text), f" [{len(r.buttons)} buttons]" if r.buttons else "")
-        return replies or [Reply(texts.EMPTY_RASA_REPLY)]
+        if not replies:
+            # every message gets at least the fallback, so nothing at all means Rasa could not run an action
+            # (action server down, lock store down): a temporary problem, handled like Rasa being down
+            log.warning("%s: Rasa answered with no message (action server or lock store problem?)", sender_id)
+            return await self._apology(sender_id, text, channel=channel)
+        return replies
 
     async def _apology(self, sender_id: str, text: str, *, channel: str) -> list[Reply]:
         self.stats["rasa_down"] += 1

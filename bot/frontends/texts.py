@@ -42,7 +42,6 @@ BUTTON_EXPIRED = "这个按钮已经失效了，请重新输入您的问题。"
 
 BUTTON_NOT_YOURS = "这个按钮是给其他用户的，请直接发消息给我。"
 
-EMPTY_RASA_REPLY = "抱歉，我没有理解您的意思。可以换个说法再问一次，或输入 /help 查看我能做什么。"
 
 RASA_DOWN = "抱歉，助手暂时无法回答您的问题。{contact}"
 RASA_DOWN_STORED = "您的留言已经记录，工作人员会尽快跟进。"

@@ -165,10 +165,11 @@ async def test_button_payloads_are_not_stored_as_messages():
     assert stored == []
 
 
-async def test_empty_rasa_answer_gets_a_reply():
-    core = make_core(StubRasa(replies=[]))
-    [reply] = await core.handle_text("term-a", "嗯", channel="terminal")
-    assert reply.text == texts.EMPTY_RASA_REPLY
+async def test_empty_rasa_answer_is_a_temporary_problem_and_the_message_is_kept():
+    stored: list = []
+    core = make_core(StubRasa(replies=[]), stored)
+    [reply] = await core.handle_text("term-a", "我的申请到哪一步了", channel="terminal")
+    assert "抱歉" in reply.text and stored == [("term-a", "terminal", "我的申请到哪一步了")]
 
 
 async def test_logs_never_contain_id_numbers_or_phones(caplog):

@@ -162,12 +162,6 @@ async def test_redis_down_rasa_refuses_instead_of_corrupting_state(production, t
     assert step_of(reply) == 3, reply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot.frontends.core answers an empty Rasa reply with EMPTY_RASA_REPLY ('没有理解'); it should apologise "
-    "for a temporary problem as when Rasa is down (see the 'What happens when something fails' notes in "
-    "docs/production.md)",
-)
 async def test_front_end_apologises_for_a_temporary_problem_when_rasa_cannot_run_an_action(healthy):
     """With the action server (or the lock store) down Rasa answers 200 with no message at all."""
     healthy.cluster.kill("actions-0")
