@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.cases.demo import GIVEN, SURNAMES, VILLAGES  # noqa: E402
-from bot.cases.importer import import_file  # noqa: E402
+from bot.cases.importer import COLUMNS, import_file  # noqa: E402
 from bot.cases.lookup import my_cases, resident_lookup, staff_lookup  # noqa: E402
 from bot.cases.programmes import CODES  # noqa: E402
 from bot.cases.staff import add_staff  # noqa: E402
@@ -48,24 +48,7 @@ def write_file(path: Path, n: int, today: date, rng: random.Random) -> list[tupl
     serial: dict[tuple[int, str], int] = {}
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "case_no",
-                "programme",
-                "applicant_name",
-                "id_number",
-                "phone",
-                "town",
-                "village",
-                "applied_on",
-                "accepted_on",
-                "status",
-                "status_changed_on",
-                "amount",
-                "caseworker",
-                "note",
-            ]
-        )
+        w.writerow(COLUMNS)
         for i in range(n):
             while True:
                 id_number = generate_id_number(rng)

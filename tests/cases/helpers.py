@@ -6,24 +6,10 @@ import csv
 import random
 from pathlib import Path
 
+from bot.cases.importer import COLUMNS
 from bot.parsing.identity import generate_id_number
 
-EN_HEADER = [
-    "case_no",
-    "programme",
-    "applicant_name",
-    "id_number",
-    "phone",
-    "town",
-    "village",
-    "applied_on",
-    "accepted_on",
-    "status",
-    "status_changed_on",
-    "amount",
-    "caseworker",
-    "note",
-]
+EN_HEADER = list(COLUMNS)
 ZH_HEADER = [
     "案件编号",
     "救助项目",
