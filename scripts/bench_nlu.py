@@ -33,6 +33,9 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluate_nlu import git_commit  # noqa: E402  (same folder: one definition of the figures' commit)
+
 EDGE_CASES = [
     "你好",
     "嗯",
@@ -49,36 +52,6 @@ EDGE_CASES = [
 ]
 
 
-def git_commit() -> str:
-    """Short commit of the project, with "+changes" when config/data/rasa_addons differ from it."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            [
-                "git",
-                "status",
-                "--porcelain",
-                "--",
-                "config.yml",
-                "nlu_data",
-                "rasa_addons",
-                "domain",
-                "bot/parsing",
-            ],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+changes" if dirty else "")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
