@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from bot.cases.deadlines import Deadline, overdue_cutoff, statutory_deadline
 from bot.cases.identity import id_hash, last6_matches
@@ -227,9 +227,7 @@ def staff_lookup(
     kind, value = classify_query(query)
     params = _load_params(params)
     today = today or china_today()
-    stmt = select(Case).options(
-        joinedload(Case.applicant), joinedload(Case.caseworker), selectinload(Case.history)
-    )
+    stmt = select(Case).options(joinedload(Case.applicant), joinedload(Case.caseworker))
     if kind == "case_no":
         stmt = stmt.where(Case.case_no == value)
     elif kind == "id_number":
@@ -253,7 +251,9 @@ def staff_lookup(
             counted = counted.where(scope)
         more = (session.scalar(select(func.count()).select_from(counted.subquery())) or 0) - limit
         visible = visible[:limit]
-    views = tuple(case_view(c, today=today, params=params, with_history=True) for c in visible)
+    # one match: full details with history; several (a common name): a short list to pick a case number from
+    single = len(visible) == 1
+    views = tuple(case_view(c, today=today, params=params, with_history=single) for c in visible)
     return StaffResult("found", views, kind, more=more)
 
 

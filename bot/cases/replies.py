@@ -163,10 +163,14 @@ def staff_result(result: StaffResult) -> str:
         return "没有找到符合条件的案件。"
     if result.outcome == "denied":
         return "这件案件不在您负责的镇（街道）范围内，无法查看。"
-    parts = [_staff_case(v) for v in result.cases]
+    if len(result.cases) == 1:
+        return _staff_case(result.cases[0])
+    total = len(result.cases) + result.more
+    lines = [f"找到{total}件案件，请用案件编号查看详情和历史："]
+    lines += [_short_line(v) for v in result.cases]
     if result.more:
-        parts.append(f"另有{result.more}件未显示，请用案件编号查询。")
-    return "\n\n".join(parts)
+        lines.append(f"另有{result.more}件未显示，请用案件编号查询。")
+    return "\n".join(lines)
 
 
 def _short_line(view: CaseView) -> str:
