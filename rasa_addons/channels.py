@@ -33,6 +33,9 @@ class SecureRestInput(RestInput):
 
     def __init__(self, secret: str | None = None) -> None:
         self.secret = secret or ""
+        from rasa_addons.speedups import install_fast_action_validation
+
+        install_fast_action_validation()  # this runs once in every Rasa server process, before any message
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
