@@ -84,7 +84,16 @@ def assert_reason(reason: str) -> None:
     assert "Traceback" not in reason
 
 
+GOOD_ROW = {
+    "case_no": "LY2025DB00001", "programme": "低保", "applicant_name": "王建国", "id_number": "610727197407245303",
+    "town": "兴州街道", "applied_on": "2025-06-30", "status": "已受理",
+}  # fmt: skip
+
+
 @given(case_rows())
+@example({**GOOD_ROW, "amount": "NaN"})  # spreadsheets and pandas exports write NaN for an empty number
+@example({**GOOD_ROW, "amount": 1e26})  # too many digits for two decimal places
+@example({**GOOD_ROW, "amount": "-0"})
 def test_validate_row_accepts_or_gives_a_reason(raw):
     try:
         row = validate_row(2, raw, today=TODAY, hash_key="property-test-key")
