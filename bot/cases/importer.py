@@ -264,8 +264,12 @@ def _amount(v: object) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         raise InputError(f"金额“{text}”不是数字") from None
-    if value < 0 or not value.is_finite():
+    if not value.is_finite():
+        raise InputError(f"金额“{text}”不是数字")
+    if value < 0:
         raise InputError(f"金额“{text}”不能为负数")
+    if value >= Decimal("100000000"):
+        raise InputError(f"金额“{text}”过大（超过一亿元），请检查是否多写了位数")
     return value.quantize(Decimal("0.01"))
 
 

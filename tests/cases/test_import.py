@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.cases.identity import id_hash
@@ -150,3 +151,14 @@ def test_xlsx_numeric_id_cell_is_reported_with_a_hint(db, tmp_path):
     with session_scope() as s:
         report = import_file(s, path, today=TODAY)
     assert [e.line for e in report.errors] == [3] and "文本" in report.errors[0].reason
+
+
+@pytest.mark.parametrize(("amount", "reason"), [("NaN", "不是数字"), ("Infinity", "不是数字"), ("1e26", "过大"),
+                                                 ("-5", "负数"), ("abc", "不是数字")])
+def test_bad_amounts_get_a_reason_not_a_crash(amount, reason):
+    from bot.cases.importer import _amount
+    from bot.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        _amount(amount)
+    assert reason in err.value.reason
