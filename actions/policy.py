@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -175,14 +176,5 @@ def _script(dispatcher: CollectingDispatcher, tracker: Tracker, keyword: str) ->
         dispatcher.utter_message(text=exc.user_message)
         return []
     if not staff:
-        result = Answer(
-            text=NOT_STAFF_NOTE + "\n" + result.text,
-            buttons=result.buttons,
-            citations=result.citations,
-            topic=result.topic,
-            family=result.family,
-            programme=result.programme,
-            version=result.version,
-            audience=result.audience,
-        )
+        result = dataclasses.replace(result, text=NOT_STAFF_NOTE + "\n" + result.text)
     return _send(dispatcher, result, tracker, action="policy_script")
