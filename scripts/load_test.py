@@ -98,6 +98,8 @@ class Stats:
     started: float = 0.0
     finished: float = 0.0
     load: list[float] = field(default_factory=list)  # 1-minute load average of the machine, sampled
+    # (seconds since start, kind, latency s, Rasa URL) of every turn, for --timeline
+    timeline: list[tuple[float, str, float, str]] = field(default_factory=list)
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -134,7 +136,8 @@ class User:
         self.all_case_numbers = {c for c, _ in cases}
 
     async def turn(self, kind: str, sender: str, text: str) -> list[dict]:
-        url = self.router.urls_for(sender)[0] + WEBHOOK_PATH
+        base = self.router.urls_for(sender)[0]
+        url = base + WEBHOOK_PATH
         started = time.perf_counter()
         try:
             resp = await self.client.post(url, json={"sender": sender, "message": text,
@@ -144,6 +147,7 @@ class User:
             raise Failed from exc
         elapsed = time.perf_counter() - started
         self.stats.latencies[kind].append(elapsed)
+        self.stats.timeline.append((started - self.stats.started, kind, elapsed, base))
         if resp.status_code != 200:
             self.stats.error("http", f"{kind} HTTP {resp.status_code}")
             raise Failed
@@ -412,6 +416,8 @@ def run_profile(profile: Profile, model: Path, args: argparse.Namespace) -> tupl
             if dead:
                 stats.error("process", f"died during the run: {', '.join(dead)}")
             runs[mode] = stats
+            if args.timeline:
+                write_timeline(args.timeline / f"{profile.name}-{mode.replace(' ', '-')}.csv", stats)
     finally:
         cluster.stop()
     if not args.keep:
@@ -420,6 +426,14 @@ def run_profile(profile: Profile, model: Path, args: argparse.Namespace) -> tupl
 
 
 # -- report ---------------------------------------------------------------------------------------------------
+def write_timeline(path: Path, stats: Stats) -> None:
+    """Every turn of a run as CSV (start offset s, kind, latency ms, Rasa URL): shows when slow turns happen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = ["start_s,kind,latency_ms,rasa"]
+    rows += [f"{t:.3f},{kind},{lat * 1000:.1f},{url}" for t, kind, lat, url in sorted(stats.timeline)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 def ms(v: float) -> str:
     return "–" if v != v else f"{v * 1000:.0f}"
 
@@ -539,6 +553,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--model", type=Path, default=None, help="default: the model for the current inputs")
     p.add_argument("--out", type=Path, default=ROOT / "results" / "load_test.md")
     p.add_argument("--json", type=Path, default=None, help="also write the raw figures as JSON")
+    p.add_argument("--timeline", type=Path, default=None, help="write every turn as CSV into this directory")
     p.add_argument("--keep", action="store_true", help="keep the profiles' var directories (logs)")
     p.add_argument("--against", default=None, help="measure running Rasa URL(s) instead of starting profiles")
     p.add_argument("--secret", default=os.environ.get("RASA_CHANNEL_SECRET", ""))
