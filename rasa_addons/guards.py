@@ -1,5 +1,9 @@
 """NLU guard: messages that cannot be read (empty, emoji only, English, code-like, too long) become
-``nlu_fallback`` with certainty, so they always reach the helpful fallback instead of a random intent."""
+``nlu_fallback`` with certainty, so they always reach the helpful fallback instead of a random intent.
+
+English or pinyin messages are the exception when they are understood after all: when the classifier is
+confident (``latin_min_confidence``) or the message carries a case number, ID number or phone
+("where is my application LY2025LS00133", "thank you", "ni hao"), they keep their intent and entities."""
 
 from __future__ import annotations
 
@@ -14,7 +18,10 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.conversation.bad_input import classify_bad_input
+from bot.conversation.bad_input import bad_input_kind
+
+# entities that make a Latin-script message worth handling (a case number in an English sentence)
+STRUCTURED_ENTITIES = frozenset({"case_no", "id_number", "id_last6", "phone"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -27,10 +34,10 @@ class BadInputGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {}
+        return {"latin_min_confidence": 0.6}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.component_config = config
+        self.component_config = {**self.get_default_config(), **config}
 
     @classmethod
     def create(
@@ -38,9 +45,19 @@ class BadInputGuard(GraphComponent, IntentClassifier):
     ) -> BadInputGuard:
         return cls(config)
 
+    def _understood(self, message: Message) -> bool:
+        """A Latin-script message the pipeline understood: confident intent or a structured entity."""
+        if any(e.get("entity") in STRUCTURED_ENTITIES for e in message.get(ENTITIES) or []):
+            return True
+        confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
+        return (message.get(INTENT) or {}).get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME and float(
+            confidence
+        ) >= float(self.component_config["latin_min_confidence"])
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if classify_bad_input(message.get(TEXT)) is None:
+            kind = bad_input_kind(message.get(TEXT))
+            if kind is None or (kind == "latin" and self._understood(message)):
                 continue
             fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
             message.data[INTENT] = fallback

@@ -17,20 +17,37 @@ def _is_symbolic(ch: str) -> bool:
     return cat.startswith(("S", "P", "Z", "C")) or ch in "\ufe0f\u200d"
 
 
+def bad_input_kind(text: str | None) -> str | None:
+    """Why a message cannot be read: ``empty``, ``long``, ``code``, ``symbols`` or ``latin`` (English or pinyin,
+    no Chinese characters); None for an ordinary message."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return "empty"
+    if len(stripped) > MAX_READ_CHARS:
+        return "long"
+    if _SQLISH.search(stripped):
+        return "code"
+    if all(_is_symbolic(ch) for ch in stripped):
+        return "symbols"
+    if not _CJK.search(stripped) and len(_LATIN_WORD.findall(stripped)) >= 2:
+        return "latin"
+    return None
+
+
 def classify_bad_input(text: str | None) -> str | None:
     """A reply for a message that is empty, emoji/punctuation only, English, huge or code-like; else None."""
-    text = text or ""
-    stripped = text.strip()
-    if not stripped:
+    kind = bad_input_kind(text)
+    if kind is None:
+        return None
+    if kind == "empty":
         return "您发来的消息是空的。请直接用文字告诉我您想了解什么，比如“低保怎么申请”。"
-    if len(stripped) > MAX_READ_CHARS:
-        return (f"您的消息很长（{len(stripped)} 字），我只能读前 {MAX_READ_CHARS} 字。"
+    if kind == "long":
+        length = len((text or "").strip())
+        return (f"您的消息很长（{length} 字），我只能读前 {MAX_READ_CHARS} 字。"
                 "请把问题分成几条短消息发给我，每条说一件事。")
-    if _SQLISH.search(stripped):
+    if kind == "code":
         return "抱歉，我没能看懂这条消息。请用中文描述您的问题，比如“我的申请到哪一步了”。"
-    if all(_is_symbolic(ch) for ch in stripped):
+    if kind == "symbols":
         return "我看到了表情或符号，但看不懂具体意思。请用文字告诉我您想了解什么。"
-    if not _CJK.search(stripped) and len(_LATIN_WORD.findall(stripped)) >= 2:
-        return ("抱歉，我目前只能用中文交流（I can only answer in Chinese）。"
-                "请用中文提问，或者拨打乡镇民政办的电话咨询。")
-    return None
+    return ("抱歉，我目前只能用中文交流（I can only answer in Chinese）。"
+            "请用中文提问，或者拨打乡镇民政办的电话咨询。")
