@@ -49,10 +49,10 @@ class BadInputGuard(GraphComponent, IntentClassifier):
         """A Latin-script message the pipeline understood: confident intent or a structured entity."""
         if any(e.get("entity") in STRUCTURED_ENTITIES for e in message.get(ENTITIES) or []):
             return True
-        confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
-        return (message.get(INTENT) or {}).get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME and float(
-            confidence
-        ) >= float(self.component_config["latin_min_confidence"])
+        intent = message.get(INTENT) or {}
+        if intent.get("name") == DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            return False
+        return float(intent.get("confidence") or 0.0) >= float(self.component_config["latin_min_confidence"])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
