@@ -36,6 +36,21 @@ def _pg_engine(schema: str | None = None):
 
 if make_engine is not None:
 
+    @pytest.fixture(scope="session")
+    def scratch_audit_engine(tmp_path_factory):
+        """A throw-away, migrated SQLite database shared by the session, for code that writes audit entries."""
+        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('audit') / 'audit.db'}")
+        migrate.upgrade(engine)
+        yield engine
+        engine.dispose()
+
+    @pytest.fixture()
+    def isolated_audit_db(scratch_audit_engine):
+        """Point the process-wide engine at ``scratch_audit_engine`` so no test writes to var/cases.db."""
+        set_engine(scratch_audit_engine)
+        yield scratch_audit_engine
+        set_engine(None)
+
     @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
     def db(request, tmp_path):
         """The process-wide engine pointed at a fresh, migrated database; yields the engine."""

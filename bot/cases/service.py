@@ -69,28 +69,6 @@ class StatusReply:
     resident_case_no: str | None = None  # the case a resident just verified (offer status notifications)
 
 
-def status_request(
-    sender_id: str,
-    *,
-    command: str | None = None,
-    args: str | None = None,
-    case_no: str | None = None,
-    id_last6: str | None = None,
-    id_number: str | None = None,
-    town: str | None = None,
-) -> str:
-    """Answer a status request: /mycases, a staff query, or a resident's (case number, last six) lookup."""
-    return status_reply(
-        sender_id,
-        command=command,
-        args=args,
-        case_no=case_no,
-        id_last6=id_last6,
-        id_number=id_number,
-        town=town,
-    ).text
-
-
 def status_reply(
     sender_id: str,
     *,
@@ -101,7 +79,8 @@ def status_reply(
     id_number: str | None = None,
     town: str | None = None,
 ) -> StatusReply:
-    """``status_request`` with what was shown. Every case shown is written to the audit log in the lookup's
+    """Answer a status request (/mycases, a staff query, or a resident's (case number, last six) lookup) and
+    say what was shown. Every case shown is written to the audit log in the lookup's
     transaction (who saw which case; staff lookups with their staff id)."""
     try:
         with session_scope() as session:

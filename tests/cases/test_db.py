@@ -56,7 +56,7 @@ def test_unreachable_database_raises_database_unavailable(dead_db):
 
 
 def test_unreachable_database_gives_a_polite_reply_with_the_office(dead_db):
-    reply = service.status_request("tg-1-1", case_no="LY2024DB00123", id_last6="123456", town="郭镇")
+    reply = service.status_reply("tg-1-1", case_no="LY2024DB00123", id_last6="123456", town="郭镇").text
     assert reply.startswith("抱歉") and "郭镇" in reply and "民政办" in reply
     assert "Traceback" not in reply and "psycopg" not in reply
     assert "稍后" in service.bind_request("tg-1-1", "ABCDEFGH")
@@ -66,7 +66,7 @@ def test_unreachable_database_gives_a_polite_reply_with_the_office(dead_db):
 def test_missing_tables_also_count_as_unavailable(tmp_path):
     set_engine(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
     try:
-        reply = service.status_request("tg-1-1", case_no="LY2024DB00123", id_last6="123456")
+        reply = service.status_reply("tg-1-1", case_no="LY2024DB00123", id_last6="123456").text
         assert reply.startswith("抱歉")
     finally:
         set_engine(None)

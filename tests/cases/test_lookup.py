@@ -260,14 +260,14 @@ def test_pending_messages_store_masked_and_mark_handled(db):
 def test_service_status_request_resident_and_staff(demo):
     row = _row(demo, town="兴州街道")
     # terminal staff of the demo (term:staff), resident otherwise
-    staff_text = service.status_request("term-staff", command="status", args=row.case_no)
+    staff_text = service.status_reply("term-staff", command="status", args=row.case_no).text
     assert "历史" in staff_text and row.case_no in staff_text
-    mycases = service.status_request("term-staff", command="mycases")
+    mycases = service.status_reply("term-staff", command="mycases").text
     assert "您经办的未办结案件" in mycases or "没有未办结" in mycases
-    assert "仅供民政工作人员" in service.status_request("tg-11-11", command="mycases")
-    resident = service.status_request("tg-12-12", case_no=row.case_no, id_number=None, id_last6=row.id_last6)
+    assert "仅供民政工作人员" in service.status_reply("tg-11-11", command="mycases").text
+    resident = service.status_reply("tg-12-12", case_no=row.case_no, id_number=None, id_last6=row.id_last6).text
     assert "查到了您的申请" in resident
-    assert service.status_request("tg-12-12", case_no=row.case_no) == replies.ask_id_last6()
+    assert service.status_reply("tg-12-12", case_no=row.case_no).text == replies.ask_id_last6()
 
 
 def test_fields_from_text():

@@ -47,23 +47,8 @@ def real_params():
     return load_parameters()
 
 
-@pytest.fixture(scope="session")
-def _audit_engine(tmp_path_factory):
-    from bot.db import migrate
-    from bot.db.session import make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('precheck-audit') / 'audit.db'}")
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture(autouse=True)
-def _isolated_audit_db(_audit_engine):
-    """Pre-check results are written to the audit log: a throw-away migrated SQLite database for every test
-    here (tests that need their own database still set it), so none writes to the developer's var/cases.db."""
-    from bot.db.session import set_engine
-
-    set_engine(_audit_engine)
-    yield
-    set_engine(None)
+def _isolated_audit_db(isolated_audit_db):
+    """Pre-check results are written to the audit log: every test here runs against the shared throw-away audit
+    database (tests that need their own database still set it), so none writes to the developer's var/cases.db."""
+    yield isolated_audit_db
