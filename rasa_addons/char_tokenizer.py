@@ -5,7 +5,7 @@ yield one token per sentence chunk anyway. ``ChunkTokenizer`` does exactly that 
 is a maximal run of word characters (``\\w``: Han characters, letters, digits); whitespace and punctuation
 separate tokens. With a ``CountVectorsFeaturizer`` using a character analyzer on top, the model sees
 character n-grams only, which is the point of the baseline: it measures what jieba and the domain
-dictionary add.
+dictionary add. Like the project's tokenizer it reads the normalised text (``bot.parsing.normalise``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.parsing.normalise import normalise
 
 _CHUNK = re.compile(r"\w+")
 
@@ -57,5 +60,7 @@ class ChunkTokenizer(Tokenizer):
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
+        if attribute == TEXT:
+            text = normalise(text)
         tokens = [Token(word, start) for word, start in chunk_spans(text)]
         return self._apply_token_pattern(tokens)

@@ -1,7 +1,12 @@
-"""jieba tokenizer whose training fingerprint covers the user dictionary.
+"""jieba tokenizer whose training fingerprint covers the user dictionary, over normalised text.
 
 Rasa's JiebaTokenizer loads every file in ``dictionary_path`` but its cache key ignores their content, so
 editing only the dictionary would not retrain. ``fingerprint_addon`` adds a hash of the files.
+
+The message text is segmented after ``bot.parsing.normalise.normalise`` (simplified characters, usual
+spellings of 低保/五保/临时救助…, lower case): 申請低保 and 底保 give the same tokens as 申请低保 and 低保.
+Normalising keeps the length, so token offsets still point into the original text (regex features and
+entity spans stay aligned).
 """
 
 from __future__ import annotations
@@ -12,6 +17,11 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.parsing.normalise import normalise
 
 
 def dictionary_digest(path: str | None) -> str | None:
@@ -32,8 +42,17 @@ def dictionary_digest(path: str | None) -> str | None:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class FingerprintedJiebaTokenizer(JiebaTokenizer):
-    """JiebaTokenizer + dictionary content in the training fingerprint."""
+    """JiebaTokenizer over normalised text + dictionary content in the training fingerprint."""
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         return dictionary_digest(config.get("dictionary_path"))
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        import jieba
+
+        text = message.get(attribute) or ""
+        if attribute == TEXT:
+            text = normalise(text)
+        tokens = [Token(word, start) for word, start, _ in jieba.tokenize(text)]
+        return self._apply_token_pattern(tokens)

@@ -28,3 +28,27 @@ def test_project_dictionary_splits_domain_words():
     tokens = jieba.lcut("我想申请临时救助和低保边缘家庭认定")
     assert "临时救助" in tokens
     assert "低保边缘家庭" in tokens
+
+
+def _tokens(text, tmp_path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+
+    tokenizer = FingerprintedJiebaTokenizer(
+        {**FingerprintedJiebaTokenizer.get_default_config(), "dictionary_path": "nlu_data/jieba"},
+        LocalModelStorage(tmp_path),
+        Resource("jieba"),
+    )
+    return tokenizer.tokenize(Message(data={"text": text}), "text")
+
+
+def test_tokens_come_from_the_normalised_text_with_original_offsets(tmp_path):
+    traditional = _tokens("申請臨時救助", tmp_path)
+    assert [t.text for t in traditional] == [t.text for t in _tokens("申请临时救助", tmp_path)]
+    misspelt = _tokens("底保咋个申请", tmp_path)
+    assert "低保" in [t.text for t in misspelt]
+    text = "我家ＬＹ2023ls00123到哪了"
+    for token in _tokens(text, tmp_path):
+        assert len(text[token.start : token.end]) == len(token.text)
+        assert token.end <= len(text)
