@@ -5,6 +5,11 @@ character n-grams of the raw text and word n-grams of the jieba tokens generalis
 blending both rankings is better than either (see docs/nlu_evaluation.md). Place it right after DIETClassifier:
 it replaces ``intent`` and ``intent_ranking`` with the blend ``w * DIET + (1 - w) * LR``.
 
+The LR sees three views of a message: character n-grams of the normalised text (``bot.parsing.normalise``:
+simplified, usual spellings), word n-grams of the jieba tokens, and character n-grams of the text with every
+structured entity replaced by a placeholder per type (``mask_entities``: "Ⓟ一个月能拿多少" for any
+programme), which lets question words generalise across programmes, towns, amounts and numbers.
+
 The model is stored as plain arrays (JSON + NPZ), never pickled.
 """
 
@@ -24,6 +29,8 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.parsing.normalise import mask_entities, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,7 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
             "word_ngram_range": [1, 2],
             "C": 10.0,
             "max_iter": 2000,
+            "masked_view": True,  # add char n-grams of the entity-masked text
             "diet_weight": 0.5,  # 0 = LR only, 1 = DIET only
             "ranking_length": 10,
         }
@@ -60,6 +68,7 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self._char = None
         self._word = None
+        self._masked = None
         self._coef: np.ndarray | None = None
         self._intercept: np.ndarray | None = None
         self._classes: list[str] = []
@@ -78,12 +87,19 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
                                sublinear_tf=True, lowercase=True)
         word = TfidfVectorizer(analyzer="word", ngram_range=tuple(self.config["word_ngram_range"]),
                                token_pattern=r"(?u)[^\s]+", sublinear_tf=True, lowercase=True)
-        return char, word
+        masked = None
+        if self.config["masked_view"]:
+            masked = TfidfVectorizer(analyzer="char", ngram_range=tuple(self.config["char_ngram_range"]),
+                                     sublinear_tf=True, lowercase=True)
+        return char, word, masked
 
     def _features(self, texts: list[str], words: list[str]):
         from scipy.sparse import hstack
 
-        return hstack([self._char.transform(texts), self._word.transform(words)]).tocsr()
+        parts = [self._char.transform([normalise(t) for t in texts]), self._word.transform(words)]
+        if self._masked is not None:
+            parts.append(self._masked.transform([mask_entities(t) for t in texts]))
+        return hstack(parts).tocsr()
 
     # -- training ----------------------------------------------------------------------------------------
     def train(self, training_data: TrainingData) -> Resource:
@@ -95,9 +111,11 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
             return self._resource
         texts = [e.get(TEXT) for e in examples]
         words = [_word_string(e) for e in examples]
-        self._char, self._word = self._new_vectorizers()
-        self._char.fit(texts)
+        self._char, self._word, self._masked = self._new_vectorizers()
+        self._char.fit([normalise(t) for t in texts])
         self._word.fit(words)
+        if self._masked is not None:
+            self._masked.fit([mask_entities(t) for t in texts])
         clf = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], random_state=42)
         clf.fit(self._features(texts, words), [e.get(INTENT) for e in examples])
         self._coef, self._intercept, self._classes = clf.coef_, clf.intercept_, [str(c) for c in clf.classes_]
@@ -111,9 +129,13 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
                 "char_vocabulary": {k: int(v) for k, v in self._char.vocabulary_.items()},
                 "word_vocabulary": {k: int(v) for k, v in self._word.vocabulary_.items()},
             }
+            arrays = {"coef": self._coef, "intercept": self._intercept,
+                      "char_idf": self._char.idf_, "word_idf": self._word.idf_}
+            if self._masked is not None:
+                meta["masked_vocabulary"] = {k: int(v) for k, v in self._masked.vocabulary_.items()}
+                arrays["masked_idf"] = self._masked.idf_
             (model_dir / "tfidf_blend.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            np.savez(model_dir / "tfidf_blend.npz", coef=self._coef, intercept=self._intercept,
-                     char_idf=self._char.idf_, word_idf=self._word.idf_)
+            np.savez(model_dir / "tfidf_blend.npz", **arrays)
 
     @classmethod
     def load(
@@ -125,14 +147,17 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
             with model_storage.read_from(resource) as model_dir:
                 meta = json.loads((model_dir / "tfidf_blend.json").read_text(encoding="utf-8"))
                 arrays = np.load(model_dir / "tfidf_blend.npz")
-                component._char, component._word = component._new_vectorizers()
+                component._char, component._word, component._masked = component._new_vectorizers()
                 component._char.vocabulary_ = meta["char_vocabulary"]
                 component._word.vocabulary_ = meta["word_vocabulary"]
                 component._char.idf_ = arrays["char_idf"]
                 component._word.idf_ = arrays["word_idf"]
+                if component._masked is not None:
+                    component._masked.vocabulary_ = meta["masked_vocabulary"]
+                    component._masked.idf_ = arrays["masked_idf"]
                 component._coef, component._intercept = arrays["coef"], arrays["intercept"]
                 component._classes = list(meta["classes"])
-        except (ValueError, FileNotFoundError):
+        except (ValueError, FileNotFoundError, KeyError):
             logger.debug("TfidfBlendClassifier: no trained model in storage; it will pass messages through")
         return component
 

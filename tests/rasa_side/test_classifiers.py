@@ -60,3 +60,19 @@ def test_untrained_component_passes_messages_through(tmp_path):
     component = TfidfBlendClassifier.load(cfg, storage, Resource("missing"), ExecutionContext(GraphSchema({}), "t"))
     message = _classify(component, "你好", [{"name": "greet", "confidence": 0.9}])
     assert message.get("intent") is None
+
+
+def test_masked_view_is_persisted_and_generalises_across_programmes(tmp_path):
+    cfg, storage, resource, context = _train(tmp_path, {"diet_weight": 0.0})
+    loaded = TfidfBlendClassifier.load(cfg, storage, resource, context)
+    assert loaded._masked is not None and loaded._masked.vocabulary_
+    # traditional characters and a misspelt programme read like the training examples
+    assert _classify(loaded, "低保咋個申請").get("intent")["name"] == "ask_dibao_apply"
+    assert _classify(loaded, "五宝户有啥子条件").get("intent")["name"] == "ask_tekun"
+
+
+def test_without_masked_view(tmp_path):
+    cfg, storage, resource, context = _train(tmp_path, {"diet_weight": 0.0, "masked_view": False})
+    loaded = TfidfBlendClassifier.load(cfg, storage, resource, context)
+    assert loaded._masked is None
+    assert _classify(loaded, "低保咋个申请嘛").get("intent")["name"] == "ask_dibao_apply"
