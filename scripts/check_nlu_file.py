@@ -37,11 +37,7 @@ def extracted(text: str) -> set[tuple]:
 
 
 def annotated(example: ev.Example) -> set[tuple]:
-    out = set()
-    for e in example.entities:
-        value = e.value if e.value is not None else None
-        out.add((e.entity, e.start, e.end, e.role, value))
-    return out
+    return _key(example.entities)
 
 
 def _same(gold: set[tuple], pred: set[tuple], text: str) -> bool:
