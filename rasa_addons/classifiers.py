@@ -93,12 +93,18 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
                                      sublinear_tf=True, lowercase=True)
         return char, word, masked
 
-    def _features(self, texts: list[str], words: list[str]):
+    def _views(self, texts: list[str], words: list[str]) -> list[tuple[Any, list[str]]]:
+        """(vectoriser, its input) per view: normalised text, jieba words, entity-masked text."""
+        views = [(self._char, [normalise(t) for t in texts]), (self._word, words)]
+        if self._masked is not None:
+            views.append((self._masked, [mask_entities(t) for t in texts]))
+        return views
+
+    def _features(self, texts: list[str], words: list[str], fit: bool = False):
         from scipy.sparse import hstack
 
-        parts = [self._char.transform([normalise(t) for t in texts]), self._word.transform(words)]
-        if self._masked is not None:
-            parts.append(self._masked.transform([mask_entities(t) for t in texts]))
+        views = self._views(texts, words)
+        parts = [v.fit_transform(x) if fit else v.transform(x) for v, x in views]
         return hstack(parts).tocsr()
 
     # -- training ----------------------------------------------------------------------------------------
@@ -112,12 +118,8 @@ class TfidfBlendClassifier(GraphComponent, IntentClassifier):
         texts = [e.get(TEXT) for e in examples]
         words = [_word_string(e) for e in examples]
         self._char, self._word, self._masked = self._new_vectorizers()
-        self._char.fit([normalise(t) for t in texts])
-        self._word.fit(words)
-        if self._masked is not None:
-            self._masked.fit([mask_entities(t) for t in texts])
         clf = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], random_state=42)
-        clf.fit(self._features(texts, words), [e.get(INTENT) for e in examples])
+        clf.fit(self._features(texts, words, fit=True), [e.get(INTENT) for e in examples])
         self._coef, self._intercept, self._classes = clf.coef_, clf.intercept_, [str(c) for c in clf.classes_]
         self.persist()
         return self._resource
