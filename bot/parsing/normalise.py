@@ -11,21 +11,18 @@ household size, case number, phone, ID) replaced by one placeholder character pe
 能拿多少" and "低保户一个月能拿多少" share their question words, and a phone number or case number counts as
 "a phone" / "a case number" rather than as its digits.
 
-Data: ``bot/parsing/data/traditional_simplified.txt`` (from OpenCC, loaded on first use).
+Traditional -> simplified and half-width come from ``bot.parsing.text.fold`` (OpenCC's character table).
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
 from bot.parsing.entities import extract_entities
-from bot.parsing.text import to_halfwidth
+from bot.parsing.text import fold
 
-__all__ = ["TYPOS", "PLACEHOLDERS", "to_simplified", "fix_typos", "normalise", "mask_entities"]
-
-DATA_FILE = Path(__file__).resolve().parent / "data" / "traditional_simplified.txt"
+__all__ = ["TYPOS", "PLACEHOLDERS", "fix_typos", "normalise", "mask_entities"]
 
 # Homophone and look-alike misspellings of the domain's words -> the usual spelling. Same length on both
 # sides (normalise keeps offsets). Only words that mean nothing else here.
@@ -56,26 +53,9 @@ OTHER_PLACEHOLDER = "Ⓔ"
 
 
 @cache
-def _simplified_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for line in DATA_FILE.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        traditional, simplified = line.split("\t")
-        if len(traditional) == 1 and len(simplified) == 1:
-            table[ord(traditional)] = simplified
-    return table
-
-
-@cache
 def _typo_pattern() -> re.Pattern[str]:
     keys = sorted(TYPOS, key=len, reverse=True)
     return re.compile("|".join(re.escape(k) for k in keys))
-
-
-def to_simplified(text: str) -> str:
-    """Traditional -> simplified Chinese, character by character (length unchanged)."""
-    return text.translate(_simplified_table())
 
 
 def fix_typos(text: str) -> str:
@@ -87,7 +67,7 @@ def normalise(text: str) -> str:
     """Half-width, lower-case, simplified, usual spellings; ``len(normalise(t)) == len(t)``."""
     if not text:
         return ""
-    folded = fix_typos(to_simplified(to_halfwidth(text)).lower())
+    folded = fix_typos(fold(text).lower())
     # str.lower can change the length of a few non-Chinese characters (e.g. "İ"); keep offsets valid.
     return folded if len(folded) == len(text) else text
 

@@ -6,6 +6,8 @@ original text too.
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
 # Full-width ASCII variants (U+FF01..U+FF5E) -> ASCII, ideographic space -> space.
@@ -37,13 +39,35 @@ def strip_separators(text: str) -> str:
     return "".join(ch for ch in text if ch not in SEPARATOR_CHARS and not ch.isspace())
 
 
-# Traditional -> simplified for the characters that matter to the parsers (programmes, towns, numerals, money,
-# identifiers and the words around them). One character to one character, so spans stay valid.
-_TRADITIONAL = "臨時濟難請養緣邊戶鎮縣陽興橫現兩硤驛馬灣樂龍觀壩臺寶雞隴漢鄭鄉強寧證號碼萬塊錢個幾來沒無資費醫藥後話電機兒孫媽爺點億貳陸圓雙單獨裡裏麼們給會這說還錯對門東區鄰歲閒幫測關於庫辦貼補務際長親屬僅從過撥認審調網絡戰災報處層齡顧護勞動殘貧農衛員總數營驗價帳賬銀貸債虧損賠賺紙業場廠內約餘與專筆"
-_SIMPLIFIED = "临时济难请养缘边户镇县阳兴横现两硖驿马湾乐龙观坝台宝鸡陇汉郑乡强宁证号码万块钱个几来没无资费医药后话电机儿孙妈爷点亿贰陆圆双单独里里么们给会这说还错对门东区邻岁闲帮测关于库办贴补务际长亲属仅从过拨认审调网络战灾报处层龄顾护劳动残贫农卫员总数营验价账账银贷债亏损赔赚纸业场厂内约余与专笔"
-_FOLD = {**_HALFWIDTH, **str.maketrans(_TRADITIONAL, _SIMPLIFIED)}
+# Traditional -> simplified, one character to one character (so spans stay valid): OpenCC's character table,
+# shipped in data/traditional_simplified.txt and read on first use. 帳 -> 账 (money) rather than OpenCC's 帐.
+TRADITIONAL_SIMPLIFIED_FILE = Path(__file__).resolve().parent / "data" / "traditional_simplified.txt"
+_SIMPLIFIED_OVERRIDES = {"帳": "账"}
+
+
+@cache
+def _simplified_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for line in TRADITIONAL_SIMPLIFIED_FILE.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        traditional, simplified = line.split("\t")
+        if len(traditional) == 1 and len(simplified) == 1:
+            table[ord(traditional)] = simplified
+    table.update({ord(k): v for k, v in _SIMPLIFIED_OVERRIDES.items()})
+    return table
+
+
+@cache
+def _fold_table() -> dict[int, str | int]:
+    return {**_HALFWIDTH, **_simplified_table()}
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese, character by character (length unchanged)."""
+    return text.translate(_simplified_table())
 
 
 def fold(text: str) -> str:
-    """``to_halfwidth`` plus traditional -> simplified for the parsers' vocabulary; keeps the length unchanged."""
-    return text.translate(_FOLD)
+    """``to_halfwidth`` plus traditional -> simplified; keeps the length unchanged."""
+    return text.translate(_fold_table())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parsing.normalise import TYPOS, fix_typos, mask_entities, normalise, to_simplified
+from bot.parsing.normalise import TYPOS, fix_typos, mask_entities, normalise
+from bot.parsing.text import to_simplified
 
 
 def test_traditional_to_simplified():
