@@ -26,25 +26,13 @@ import evaluate_nlu as ev  # noqa: E402
 EXTERNAL = ROOT / "tests" / "nlu" / "data" / "external_test.yml"
 
 
-def _key(entities) -> set[tuple]:
-    return {(e.entity, e.start, e.end, e.role, e.value) for e in entities}
-
-
-def extracted(text: str) -> set[tuple]:
+def extractor_disagrees(example: ev.Example) -> tuple[ev.Entity, ...] | None:
+    """The extractor's entities when they differ from the annotations (scored as ``make eval`` does), else None."""
     from bot.parsing.entities import extract_entities
 
-    return _key(ev.Entity.from_dict(e) for e in extract_entities(text))
-
-
-def annotated(example: ev.Example) -> set[tuple]:
-    return _key(example.entities)
-
-
-def _same(gold: set[tuple], pred: set[tuple], text: str) -> bool:
-    def norm(items):
-        return {(k, s, t, r, v if v is not None else text[s:t]) for k, s, t, r, v in items}
-
-    return norm(gold) == norm(pred)
+    predicted = tuple(ev.Entity.from_dict(e) for e in extract_entities(example.text))
+    errors = ev.entity_metrics([(example.text, example.entities, predicted)])["errors"]
+    return predicted if errors else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,10 +63,11 @@ def main(argv: list[str] | None = None) -> int:
                 problems += 1
                 print(f"  REPEATED IN FILE  {text}")
                 seen[text] = 1
-            gold, pred = annotated(ex), extracted(ex.text)
-            if not _same(gold, pred, ex.text):
+            predicted = extractor_disagrees(ex)
+            if predicted is not None:
                 problems += 1
-                want = ", ".join(f"[{ex.text[s:t]}]({k}{'=' + v if v else ''})" for k, s, t, _, v in sorted(pred, key=lambda x: x[1]))
+                want = ", ".join(f"[{ex.text[e.start:e.end]}]({e.entity}={e.value})"
+                                 for e in sorted(predicted, key=lambda e: e.start))
                 print(f"  ENTITIES  {ex.intent}: {ex.text}\n      extractor: {want or '(none)'}")
     print(f"{problems} problem(s)")
     return 1 if problems else 0
