@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-CHINA_TZ = timezone(timedelta(hours=8))
+from bot.cases.workdays import get_calendar
+from bot.clock import to_china
+from bot.policy.parameters import load_parameters
+
 SURELY_CLOSED_BEFORE = time(8, 0)
 SURELY_CLOSED_FROM = time(18, 0)
 _RANGE = re.compile(r"(\d{1,2})[:：](\d{2})\s*[-~－—至到]+\s*(\d{1,2})[:：](\d{2})")
@@ -38,12 +41,6 @@ def parse_hours(text: str) -> list[tuple[time, time]]:
     return out
 
 
-def _local(now_utc: datetime) -> datetime:
-    if now_utc.tzinfo is None:
-        now_utc = now_utc.replace(tzinfo=timezone.utc)
-    return now_utc.astimezone(CHINA_TZ)
-
-
 def _next_working_day(day: date, calendar) -> date:
     d = day + timedelta(days=1)
     for _ in range(40):
@@ -56,14 +53,10 @@ def _next_working_day(day: date, calendar) -> date:
 def office_time(now_utc: datetime, params=None, calendar=None) -> OfficeTime:
     """Whether the bureau is open at ``now_utc`` (naive UTC or aware) and, if not, when staff work next."""
     if params is None:
-        from bot.policy.parameters import load_parameters
-
         params = load_parameters()
     if calendar is None:
-        from bot.cases.workdays import get_calendar
-
         calendar = get_calendar()
-    local = _local(now_utc)
+    local = to_china(now_utc)
     today, now_t = local.date(), local.time()
     hours = params.bureau().hours
     ranges = parse_hours(str(hours.value)) if hours.known else []
@@ -96,8 +89,6 @@ def fmt_day(day: date, today: date) -> str:
 def response_time_text(now_utc: datetime, params=None, calendar=None, *, urgent: bool = False) -> str:
     """What to tell a resident about when staff will respond (no unverified figure is ever stated)."""
     if params is None:
-        from bot.policy.parameters import load_parameters
-
         params = load_parameters()
     response = params.get("handoff.response_hours") if "handoff.response_hours" in params else None
     if response is not None and response.known:
@@ -106,7 +97,7 @@ def response_time_text(now_utc: datetime, params=None, calendar=None, *, urgent:
         base = "工作人员会尽快与您联系。"
     status = office_time(now_utc, params, calendar)
     if status.open_now is False and status.resume_day is not None:
-        today = _local(now_utc).date()
+        today = to_china(now_utc).date()
         when = fmt_day(status.resume_day, today)
         hours = f"（办公时间：{status.hours_text}）" if status.hours_text else ""
         if urgent:
@@ -118,4 +109,4 @@ def response_time_text(now_utc: datetime, params=None, calendar=None, *, urgent:
     return base
 
 
-__all__ = ["CHINA_TZ", "OfficeTime", "office_time", "parse_hours", "response_time_text"]
+__all__ = ["OfficeTime", "office_time", "parse_hours", "response_time_text"]
