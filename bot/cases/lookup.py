@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
@@ -24,6 +24,7 @@ from bot.cases.programmes import PROGRAMMES
 from bot.cases.status import OPEN_STATUSES, STATUSES
 from bot.cases.verification import lock_state, record_attempt
 from bot.cases.workdays import get_calendar
+from bot.clock import today as china_today
 from bot.db.base import utcnow
 from bot.db.models import Applicant, Case, Staff
 from bot.errors import AccessDenied, InputError, NotFound
@@ -32,12 +33,7 @@ from bot.parsing.identity import validate_id_last6, validate_id_number
 from bot.parsing.phones import mask_phone
 from bot.settings import Settings
 
-CHINA_TZ = timezone(timedelta(hours=8))
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
-
-
-def china_today() -> date:
-    return datetime.now(CHINA_TZ).date()
 
 
 def mask_person_name(name: str) -> str:

@@ -6,14 +6,14 @@ reply names the office and says to contact its 民政办 ("请联系乡镇民政
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from bot.cases.lookup import CaseView, MyCases, ResidentResult, StaffResult
 from bot.cases.programmes import short_name
 from bot.cases.status import STATUSES
+from bot.clock import to_china
 from bot.errors import TownError
 
-CHINA_TZ = timezone(timedelta(hours=8))
 CASE_NO_EXAMPLE = "LY2024DB00123"
 
 
@@ -28,7 +28,7 @@ def fmt_date(d: date | None) -> str:
 
 
 def fmt_time(utc_naive: datetime) -> str:
-    local = utc_naive.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ)
+    local = to_china(utc_naive)
     return f"{local.hour}:{local.minute:02d}"
 
 

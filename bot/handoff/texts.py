@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from bot.audit.masking import mask
+from bot.clock import to_china
 from bot.db.models import HandoffTicket
 from bot.parsing.phones import mask_phone
 
-CHINA_TZ = timezone(timedelta(hours=8))
 KIND_LABELS = {"callback": "回电", "emergency": "紧急", "crisis": "危机"}
 STATUS_LABELS = {"open": "待领取", "taken": "处理中", "closed": "已办结"}
 
 
 def _local(dt: datetime) -> str:
-    local = dt.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ)
+    local = to_china(dt)
     return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from functools import cache
 
+from bot import clock
 from bot.errors import CaseNumberError
 from bot.parsing.text import Mention, strip_separators, to_halfwidth
 
@@ -27,7 +28,7 @@ def normalize_case_no(text: str, *, today: dt.date | None = None) -> str:
     if not code.startswith("LY"):
         raise CaseNumberError(f"案件编号应以字母 LY 开头，格式如 {EXAMPLE}，请核对。", value=code)
     year = code[2:6]
-    this_year = (today or dt.date.today()).year
+    this_year = (today or clock.today()).year
     if (
         len(year) < 4
         or not year.isascii()

@@ -10,6 +10,7 @@ import random
 import re
 from functools import cache
 
+from bot import clock
 from bot.errors import IdNumberError
 from bot.parsing.text import Mention, strip_separators, to_halfwidth
 
@@ -74,7 +75,7 @@ def validate_id_number(text: str, *, today: dt.date | None = None) -> str:
     birth = _birth_date(number)
     if birth is None:
         raise IdNumberError("身份证号码中的出生日期（第7至14位）不是有效日期，请核对。", value=None)
-    today = today or dt.date.today()
+    today = today or clock.today()
     if birth > today:
         raise IdNumberError("身份证号码中的出生日期晚于今天，请核对。", value=None)
     if birth < _EARLIEST_BIRTH:
