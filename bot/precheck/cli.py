@@ -1,6 +1,6 @@
 """`lueyang precheck ...`: township staff look up a saved pre-check by its reference number; retention purge.
 
-Register with ``register(subparsers)`` (add ``"bot.precheck.cli"`` to ``bot.cli.COMMAND_MODULES``).
+Registered by ``bot.cli`` (``COMMAND_MODULES``) through ``register(subparsers)``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import argparse
 from bot.precheck.flow import QUESTIONS, describe
 from bot.precheck.model import Category, Outcome, Overall
 from bot.precheck.rules import QUESTION_ORDER
+from bot.precheck.store import find_by_reference, purge_expired
+from bot.settings import get_settings
 
 _CRITERIA = {
     "residency": "户籍或居住地",
@@ -44,8 +46,6 @@ def format_record(record) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from bot.precheck.store import find_by_reference
-
     record = find_by_reference(args.reference)
     if record is None:
         print(f"没有找到参考编号 {args.reference} 的预检结果（可能已超过保存期限被删除）。")
@@ -55,9 +55,6 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from bot.precheck.store import purge_expired
-    from bot.settings import get_settings
-
     days = args.days if args.days is not None else get_settings().retention_days
     print(f"deleted {purge_expired(days)} saved pre-check result(s) older than {days} days")
     return 0

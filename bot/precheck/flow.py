@@ -17,6 +17,12 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from bot import clock
+from bot.errors import DateError
+from bot.parsing.amounts import parse_amount
+from bot.parsing.dates import parse_date
+from bot.parsing.household import parse_household_size
+from bot.parsing.towns import is_foreign_place, match_town, suggest_towns
 from bot.precheck.model import (
     EVENT_LABELS,
     OUTSIDE,
@@ -213,8 +219,6 @@ def _clean(text: str) -> str:
 
 
 def _parse_residency(text: str, today: date) -> Any:
-    from bot.parsing.towns import is_foreign_place, match_town
-
     if re.search(r"不在略阳|不是略阳|外地|外省|外县|都不是|都没有|不是本地|没有户口|户口不在", text):
         return Residency.NONLOCAL.value
     if "居住证" in text and not re.search(r"没有居住证|没居住证|没办居住证", text):
@@ -258,9 +262,6 @@ def _parse_date(text: str, today: date) -> Any:
     stripped = text.rstrip("。！!的")
     if stripped in _RELATIVE_DAYS:
         return (today - timedelta(days=_RELATIVE_DAYS[stripped])).isoformat()
-    from bot.errors import DateError
-    from bot.parsing.dates import parse_date
-
     try:
         parsed = parse_date(text, today)
     except DateError as exc:
@@ -298,8 +299,6 @@ def _parse_status(text: str, today: date) -> Any:
 
 
 def _parse_household(text: str, today: date) -> Any:
-    from bot.parsing.household import parse_household_size
-
     m = re.fullmatch(r"(\d{1,2})\s*(人|口|口人|个人)?[。！!]*", text)
     if m:
         size = int(m.group(1))
@@ -313,8 +312,6 @@ def _parse_household(text: str, today: date) -> Any:
 
 
 def _amount(text: str):
-    from bot.parsing.amounts import parse_amount
-
     return parse_amount(text)
 
 
@@ -371,8 +368,6 @@ def _parse_savings(text: str, today: date) -> Any:
 
 
 def _parse_town(text: str, today: date, *, nonlocal_: bool = False) -> Any:
-    from bot.parsing.towns import is_foreign_place, match_town, suggest_towns
-
     town = match_town(text)
     if town is not None:
         return town.name
@@ -593,12 +588,8 @@ def interpret(
     return Interpretation(Kind.UNCLEAR, key, None, f"抱歉，我没看懂这个回答。{QUESTIONS[key].example}")
 
 
-def local_today() -> date:
-    """Today's date in 略阳 (China Standard Time), whatever the server's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+# today's date in 略阳 (China Standard Time), whatever the server's time zone; for the pre-check actions
+local_today = clock.today
 
 
 # For other areas (e.g. the temporary-relief policy answer): the button that starts the pre-check.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.base import utcnow
@@ -91,10 +91,6 @@ def find_by_reference(reference: str) -> PrecheckRecord | None:
 
 def purge_expired(retention_days: int, now: datetime | None = None) -> int:
     """Delete saved results older than ``retention_days``; returns how many were deleted."""
-    from datetime import timedelta
-
-    from sqlalchemy import delete
-
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
     with session_scope() as session:
         result = session.execute(delete(PrecheckRecord).where(PrecheckRecord.created_at < cutoff))
