@@ -1,12 +1,24 @@
-"""Intent and entity metrics on toy sets with hand-computed values."""
+"""Intent and entity metrics on toy sets with hand-computed values; the targets and the Markdown report."""
 
 import pytest
 
+from bot.nlu_eval.checks import evaluate_checks
+from bot.nlu_eval.data import Entity, Example, Prediction, prediction_from_parse
+from bot.nlu_eval.metrics import (
+    entity_matches,
+    entity_matches_overlap,
+    entity_metrics,
+    intent_metrics,
+    score,
+)
+from bot.nlu_eval.pipelines import NO_JIEBA, PROJECT, TFIDF
+from bot.nlu_eval.report import cell, render_markdown
 
-def test_intent_metrics_on_a_toy_set(ev):
+
+def test_intent_metrics_on_a_toy_set():
     gold = ["a", "a", "b", "b", "c"]
     pred = ["a", "b", "b", "b", "nlu_fallback"]
-    m = ev.intent_metrics(gold, pred)
+    m = intent_metrics(gold, pred)
     assert m["n"] == 5
     assert m["accuracy"] == pytest.approx(3 / 5)
     # a: P=1 R=1/2 F=2/3; b: P=2/3 R=1 F=4/5; c: F=0 (the fallback is a miss, not a class of its own)
@@ -23,50 +35,50 @@ def test_intent_metrics_on_a_toy_set(ev):
     ]
 
 
-def test_perfect_predictions_score_one(ev):
-    m = ev.intent_metrics(["x", "y", "y"], ["x", "y", "y"])
+def test_perfect_predictions_score_one():
+    m = intent_metrics(["x", "y", "y"], ["x", "y", "y"])
     assert m["accuracy"] == 1.0 and m["macro_f1"] == 1.0 and m["confusions"] == []
 
 
-def test_intent_metrics_rejects_mismatched_lengths(ev):
+def test_intent_metrics_rejects_mismatched_lengths():
     with pytest.raises(ValueError):
-        ev.intent_metrics(["a"], [])
+        intent_metrics(["a"], [])
 
 
-def E(ev, entity, start, end, value, role=None):
-    return ev.Entity(entity=entity, start=start, end=end, value=value, role=role)
+def E(entity, start, end, value, role=None):
+    return Entity(entity=entity, start=start, end=end, value=value, role=role)
 
 
-def test_entity_match_needs_type_and_span(ev):
+def test_entity_match_needs_type_and_span():
     text = "查LY2023LS00123"
-    gold = E(ev, "case_no", 1, 14, "LY2023LS00123")
-    assert ev.entity_matches(gold, E(ev, "case_no", 1, 14, "LY2023LS00123"), text)
-    assert not ev.entity_matches(gold, E(ev, "case_no", 2, 14, "Y2023LS00123"), text)
-    assert not ev.entity_matches(gold, E(ev, "id_last6", 1, 14, "LY2023LS00123"), text)
+    gold = E("case_no", 1, 14, "LY2023LS00123")
+    assert entity_matches(gold, E("case_no", 1, 14, "LY2023LS00123"), text)
+    assert not entity_matches(gold, E("case_no", 2, 14, "Y2023LS00123"), text)
+    assert not entity_matches(gold, E("id_last6", 1, 14, "LY2023LS00123"), text)
 
 
-def test_explicit_normalised_value_must_match(ev):
+def test_explicit_normalised_value_must_match():
     text = "ly-2023-ls-00123 到哪了"
-    gold = E(ev, "case_no", 0, 16, "LY2023LS00123")  # annotated value differs from the surface text
-    assert ev.entity_matches(gold, E(ev, "case_no", 0, 16, "LY2023LS00123"), text)
-    assert not ev.entity_matches(gold, E(ev, "case_no", 0, 16, "ly-2023-ls-00123"), text)
+    gold = E("case_no", 0, 16, "LY2023LS00123")  # annotated value differs from the surface text
+    assert entity_matches(gold, E("case_no", 0, 16, "LY2023LS00123"), text)
+    assert not entity_matches(gold, E("case_no", 0, 16, "ly-2023-ls-00123"), text)
 
 
-def test_surface_annotation_accepts_any_normalised_value(ev):
+def test_surface_annotation_accepts_any_normalised_value():
     text = "两千五"
-    gold = E(ev, "amount", 0, 3, "两千五")  # no explicit value: type + span decide
-    assert ev.entity_matches(gold, E(ev, "amount", 0, 3, "2500"), text)
+    gold = E("amount", 0, 3, "两千五")  # no explicit value: type + span decide
+    assert entity_matches(gold, E("amount", 0, 3, "2500"), text)
 
 
-def test_role_must_match(ev):
+def test_role_must_match():
     text = "一个月1800"
-    gold = E(ev, "amount", 3, 7, "1800", role="month")
-    assert ev.entity_matches(gold, E(ev, "amount", 3, 7, "1800", role="month"), text)
-    assert not ev.entity_matches(gold, E(ev, "amount", 3, 7, "1800", role="year"), text)
-    assert not ev.entity_matches(gold, E(ev, "amount", 3, 7, "1800"), text)
+    gold = E("amount", 3, 7, "1800", role="month")
+    assert entity_matches(gold, E("amount", 3, 7, "1800", role="month"), text)
+    assert not entity_matches(gold, E("amount", 3, 7, "1800", role="year"), text)
+    assert not entity_matches(gold, E("amount", 3, 7, "1800"), text)
 
 
-def test_entity_metrics_per_type_and_micro(ev):
+def test_entity_metrics_per_type_and_micro():
     t1 = "LY2023LS00123 我电话13800138000"
     t2 = "住在接官亭"
     t3 = "案件号LY2024DB00007"
@@ -74,19 +86,19 @@ def test_entity_metrics_per_type_and_micro(ev):
         # case_no hit, phone hit, plus a spurious town
         (
             t1,
-            [E(ev, "case_no", 0, 13, "LY2023LS00123"), E(ev, "phone", 16, 27, "13800138000")],
+            [E("case_no", 0, 13, "LY2023LS00123"), E("phone", 16, 27, "13800138000")],
             [
-                E(ev, "case_no", 0, 13, "LY2023LS00123"),
-                E(ev, "phone", 16, 27, "13800138000"),
-                E(ev, "town", 0, 2, "x"),
+                E("case_no", 0, 13, "LY2023LS00123"),
+                E("phone", 16, 27, "13800138000"),
+                E("town", 0, 2, "x"),
             ],
         ),
         # town missed
-        (t2, [E(ev, "town", 2, 5, "接官亭镇")], []),
+        (t2, [E("town", 2, 5, "接官亭镇")], []),
         # case_no with a wrong span: one FP and one FN
-        (t3, [E(ev, "case_no", 3, 16, "LY2024DB00007")], [E(ev, "case_no", 2, 16, "号LY2024DB00007")]),
+        (t3, [E("case_no", 3, 16, "LY2024DB00007")], [E("case_no", 2, 16, "号LY2024DB00007")]),
     ]
-    m = ev.entity_metrics(items)
+    m = entity_metrics(items)
     case = m["per_entity"]["case_no"]
     assert case["support"] == 2
     assert case["precision"] == pytest.approx(0.5) and case["recall"] == pytest.approx(0.5)
@@ -101,15 +113,15 @@ def test_entity_metrics_per_type_and_micro(ev):
     assert [e["text"] for e in m["errors"]] == [t1, t2, t3]
 
 
-def test_a_prediction_is_matched_only_once(ev):
+def test_a_prediction_is_matched_only_once():
     text = "LY2023LS00123"
-    gold = [E(ev, "case_no", 0, 13, text), E(ev, "case_no", 0, 13, text)]
-    m = ev.entity_metrics([(text, gold, [E(ev, "case_no", 0, 13, text)])])
+    gold = [E("case_no", 0, 13, text), E("case_no", 0, 13, text)]
+    m = entity_metrics([(text, gold, [E("case_no", 0, 13, text)])])
     assert m["per_entity"]["case_no"]["recall"] == pytest.approx(0.5)
     assert m["per_entity"]["case_no"]["precision"] == 1.0
 
 
-def test_prediction_from_a_rasa_parse_result(ev):
+def test_prediction_from_a_rasa_parse_result():
     result = {
         "text": "LY2023LS00123",
         "intent": {"name": "nlu_fallback", "confidence": 0.45},
@@ -119,29 +131,29 @@ def test_prediction_from_a_rasa_parse_result(ev):
             {"entity": "amount", "start": 0, "end": 2, "value": 12, "role": "month"},
         ],
     }
-    p = ev.prediction_from_parse(result)
+    p = prediction_from_parse(result)
     assert p.intent == "nlu_fallback" and p.top_non_fallback == "check_status"
-    assert p.entities[0] == E(ev, "case_no", 0, 13, "LY2023LS00123")
-    assert p.entities[1] == E(ev, "amount", 0, 2, "12", role="month")
+    assert p.entities[0] == E("case_no", 0, 13, "LY2023LS00123")
+    assert p.entities[1] == E("amount", 0, 2, "12", role="month")
 
 
-def report_with(ev, macro, case_f1, case_all_f1, no_jieba, tfidf):
+def report_with(macro, case_f1, case_all_f1, no_jieba, tfidf):
     def ent(f1):
         return {
             "per_entity": {"case_no": {"precision": f1, "recall": f1, "f1": f1, "support": 10}},
             "micro": {},
         }
 
-    holdout = {ev.PROJECT: {"intent": {"macro_f1": macro}, "entities": ent(case_f1)}}
+    holdout = {PROJECT: {"intent": {"macro_f1": macro}, "entities": ent(case_f1)}}
     if no_jieba is not None:
-        holdout[ev.NO_JIEBA] = {"intent": {"macro_f1": no_jieba}}
+        holdout[NO_JIEBA] = {"intent": {"macro_f1": no_jieba}}
     if tfidf is not None:
-        holdout[ev.TFIDF] = {"intent": {"macro_f1": tfidf}}
+        holdout[TFIDF] = {"intent": {"macro_f1": tfidf}}
     return {"holdout": holdout, "entities_all_examples": ent(case_all_f1)}
 
 
-def test_checks_pass_when_every_target_is_met(ev):
-    checks = ev.evaluate_checks(report_with(ev, 0.96, 1.0, 0.99, 0.93, 0.95))
+def test_checks_pass_when_every_target_is_met():
+    checks = evaluate_checks(report_with(0.96, 1.0, 0.99, 0.93, 0.95))
     assert len(checks) == 5 and all(c.passed for c in checks)
 
 
@@ -156,20 +168,20 @@ def test_checks_pass_when_every_target_is_met(ev):
         ((0.96, 1.0, 1.0, None, 0.90), "baseline_no_jieba"),
     ],
 )
-def test_each_missed_target_fails_its_check(ev, args, failing):
-    checks = ev.evaluate_checks(report_with(ev, *args))
+def test_each_missed_target_fails_its_check(args, failing):
+    checks = evaluate_checks(report_with(*args))
     failed = [c.name for c in checks if not c.passed]
     assert len(failed) == 1 and failing in failed[0]
 
 
-def test_markdown_report_shows_the_tables(ev):
-    report = report_with(ev, 0.96, 1.0, 1.0, 0.9, 0.9)
+def test_markdown_report_shows_the_tables():
+    report = report_with(0.96, 1.0, 1.0, 0.9, 0.9)
     for res in report["holdout"].values():
-        res["intent"] = ev.intent_metrics(["a", "b"], ["a", "a"])
+        res["intent"] = intent_metrics(["a", "b"], ["a", "a"])
     text = "LY2023LS00123"
-    case = E(ev, "case_no", 0, 13, text)
-    report["holdout"][ev.PROJECT]["entities"] = ev.entity_metrics([(text, [case], [case])])
-    report["entities_all_examples"] = ev.entity_metrics([(text, [case], [])])
+    case = E("case_no", 0, 13, text)
+    report["holdout"][PROJECT]["entities"] = entity_metrics([(text, [case], [case])])
+    report["entities_all_examples"] = entity_metrics([(text, [case], [])])
     report["generated_at"] = "now"
     report["split"] = {
         "seed": "s",
@@ -178,8 +190,8 @@ def test_markdown_report_shows_the_tables(ev):
         "n_test": 2,
         "per_intent": {"a": {"train": 4, "test": 1}, "b": {"train": 4, "test": 1}},
     }
-    report["checks"] = [c.__dict__ for c in ev.evaluate_checks(report)]
-    md = ev.render_markdown(report)
+    report["checks"] = [c.__dict__ for c in evaluate_checks(report)]
+    md = render_markdown(report)
     assert "| a | 4 | 1 | 0.667 | 0.667 | 0.667 |" in md
     assert "| b | 4 | 1 | 0.000 | 0.000 | 0.000 |" in md
     assert "| case_no | 1.000 | 1.000 | 1.000 | 1 |" in md
@@ -187,31 +199,31 @@ def test_markdown_report_shows_the_tables(ev):
     assert "**FAIL**" in md and "## Targets" in md
 
 
-def test_markdown_cells_escape_pipes_and_truncate(ev):
-    assert ev._cell("a|b\nc") == "a\\|b c"
-    assert ev._cell("字" * 70).endswith("…") and len(ev._cell("字" * 70)) == 61
+def test_markdown_cells_escape_pipes_and_truncate():
+    assert cell("a|b\nc") == "a\\|b c"
+    assert cell("字" * 70).endswith("…") and len(cell("字" * 70)) == 61
 
 
-def test_overlap_score_forgives_boundaries_but_not_values_or_roles(ev):
+def test_overlap_score_forgives_boundaries_but_not_values_or_roles():
     text = "一个月1800块"
-    gold = E(ev, "amount", 3, 7, "1800", role="month")
-    wider = E(ev, "amount", 3, 8, "1800", role="month")
-    assert not ev.entity_matches(gold, wider, text)
-    assert ev.entity_matches_overlap(gold, wider, text)
-    assert not ev.entity_matches_overlap(gold, E(ev, "amount", 3, 8, "1800", role="year"), text)
-    assert not ev.entity_matches_overlap(gold, E(ev, "amount", 7, 8, "1800", role="month"), text)  # disjoint
-    explicit = E(ev, "amount", 0, 3, "2500")
-    assert not ev.entity_matches_overlap(explicit, E(ev, "amount", 0, 4, "25000"), "两千五块")
-    m = ev.entity_metrics([(text, [gold], [wider])])
+    gold = E("amount", 3, 7, "1800", role="month")
+    wider = E("amount", 3, 8, "1800", role="month")
+    assert not entity_matches(gold, wider, text)
+    assert entity_matches_overlap(gold, wider, text)
+    assert not entity_matches_overlap(gold, E("amount", 3, 8, "1800", role="year"), text)
+    assert not entity_matches_overlap(gold, E("amount", 7, 8, "1800", role="month"), text)  # disjoint
+    explicit = E("amount", 0, 3, "2500")
+    assert not entity_matches_overlap(explicit, E("amount", 0, 4, "25000"), "两千五块")
+    m = entity_metrics([(text, [gold], [wider])])
     assert m["per_entity"]["amount"]["f1"] == 0.0
     assert m["overlap"]["per_entity"]["amount"]["f1"] == 1.0
     assert m["overlap"]["micro"]["f1"] == 1.0
 
 
-def test_a_failed_test_file_fails_the_checks(ev):
-    checks = ev.evaluate_checks({"test_files": {"x.yml": {"error": "GraphSchemaException: ..."}}})
+def test_a_failed_test_file_fails_the_checks():
+    checks = evaluate_checks({"test_files": {"x.yml": {"error": "GraphSchemaException: ..."}}})
     assert [(c.name, c.passed) for c in checks] == [("test file x.yml evaluated", False)]
-    md = ev.render_markdown(
+    md = render_markdown(
         {
             "generated_at": "now",
             "test_files": {"x.yml": {"error": "boom"}},
@@ -221,14 +233,14 @@ def test_a_failed_test_file_fails_the_checks(ev):
     assert "**Not evaluated**: boom" in md
 
 
-def test_score_reports_the_intent_behind_the_fallback(ev):
-    examples = [ev.Example("a", "x"), ev.Example("b", "y"), ev.Example("c", "y")]
+def test_score_reports_the_intent_behind_the_fallback():
+    examples = [Example("a", "x"), Example("b", "y"), Example("c", "y")]
     preds = [
-        ev.Prediction("nlu_fallback", 0.2, (), "x"),  # right intent, not confident enough
-        ev.Prediction("nlu_fallback", 0.2, (), "x"),  # wrong either way
-        ev.Prediction("y", 0.9, (), "y"),
+        Prediction("nlu_fallback", 0.2, (), "x"),  # right intent, not confident enough
+        Prediction("nlu_fallback", 0.2, (), "x"),  # wrong either way
+        Prediction("y", 0.9, (), "y"),
     ]
-    res = ev.score(examples, preds, with_entities=False)
+    res = score(examples, preds, with_entities=False)
     assert res["intent"]["accuracy"] == pytest.approx(1 / 3)
     assert res["intent_without_fallback"]["accuracy"] == pytest.approx(2 / 3)
     assert [m["text"] for m in res["misclassified"]] == ["a", "b"]
