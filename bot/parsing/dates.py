@@ -1,7 +1,12 @@
-"""Dates of events as people say them: 2023-05-01, 2023年5月1日, 5月1号, 昨天, 前天, 上周, 上个月, 三天前, 半个月前, 去年.
+"""Dates written as text: the one parser of date text in the project. Stdlib only.
 
-``parse_date(text, today)`` returns ``ParsedDate(date, approximate)`` (a named pair) or None. Relative and
-vague expressions (上周, 上个月, 去年, 2023年5月) are approximate. Stdlib only.
+- ``parse_date(text, today)``: the date a message talks about, as people say it (2023-05-01, 2023年5月1日, 5月1号,
+  昨天, 前天, 上周, 上个月, 三天前, 半个月前, 去年), as ``ParsedDate(date, approximate)`` (a named pair) or None.
+  Relative and vague expressions (上周, 上个月, 去年, 2023年5月) are approximate. ``today`` defaults to today's date
+  in China (``bot.clock.today()``).
+- ``require_past_date(text, today)``: the same for past events, raising ``DateError`` with a Chinese reason.
+- ``parse_exact_date(text)``: a complete calendar date written on its own, as in a form field or a spreadsheet
+  cell (2023-05-01, 2023/5/1, 2023.5.1, 2023年5月1日, 二〇二三年五月一日, 20230501), or None.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import re
 from functools import cache
 from typing import NamedTuple
 
+from bot import clock
 from bot.errors import AmountError, DateError
 from bot.parsing.amounts import chinese_to_int
 from bot.parsing.text import fold
 
-__all__ = ["ParsedDate", "parse_date", "require_past_date"]
+__all__ = ["ParsedDate", "parse_date", "parse_exact_date", "require_past_date"]
 
 _N = r"[0-9]{1,4}|[零〇一二两三四五六七八九十]{1,4}"
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
@@ -64,6 +70,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {
         "iso": re.compile(r"(?<![0-9])([0-9]{4})\s*[-/.]\s*([0-9]{1,2})\s*[-/.]\s*([0-9]{1,2})(?![0-9])"),
         "ymd": re.compile(rf"({_N})\s*年\s*({_N})\s*月\s*({_N})\s*(?:日|号)?"),
+        "compact": re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})"),  # 20230501: only a date on its own
         "ym": re.compile(rf"({_N})\s*年\s*({_N})\s*(?:月份|月)"),
         "rel_year_md": re.compile(rf"(今年|去年|前年)\s*({_N})\s*月(?:份)?\s*(?:({_N})\s*(?:日|号))?"),
         "md": re.compile(rf"(?<![0-9年])({_N})\s*月\s*({_N})\s*(?:日|号)"),
@@ -80,15 +87,24 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+# complete dates: year, month and day written out
+_EXACT = ("iso", "ymd", "compact")
+
+
+def _exact(pattern: str, m: re.Match[str]) -> dt.date:
+    if pattern == "ymd":
+        return _make(_full_year(m.group(1)), _num(m.group(2)), _num(m.group(3)))
+    return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
 def _parse(text: str, today: dt.date) -> ParsedDate | None:
     text = fold(text or "")
     if not text.strip():
         return None
     p = _patterns()
-    if m := p["iso"].search(text):
-        return ParsedDate(_make(int(m.group(1)), int(m.group(2)), int(m.group(3))), False)
-    if m := p["ymd"].search(text):
-        return ParsedDate(_make(_full_year(m.group(1)), _num(m.group(2)), _num(m.group(3))), False)
+    for pattern in ("iso", "ymd"):  # not "compact": eight digits inside a message are rarely a date
+        if m := p[pattern].search(text):
+            return ParsedDate(_exact(pattern, m), False)
     if m := p["rel_year_md"].search(text):
         year = today.year - {"今年": 0, "去年": 1, "前年": 2}[m.group(1)]
         if m.group(3):
@@ -155,14 +171,14 @@ def _parse(text: str, today: dt.date) -> ParsedDate | None:
 def parse_date(text: str, today: dt.date | None = None) -> ParsedDate | None:
     """The date ``text`` talks about, as ``ParsedDate(date, approximate)``, or None if none can be read."""
     try:
-        return _parse(text, today or dt.date.today())
+        return _parse(text, today or clock.today())
     except (DateError, ValueError, OverflowError):
         return None
 
 
 def require_past_date(text: str, today: dt.date | None = None) -> ParsedDate:
     """Like ``parse_date`` for past events, but raises DateError with a Chinese reason (unreadable, invalid, future)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     try:
         parsed = _parse(text, today)
     except (ValueError, OverflowError) as exc:
@@ -172,3 +188,21 @@ def require_past_date(text: str, today: dt.date | None = None) -> ParsedDate:
     if parsed.date > today:
         raise DateError("这个日期晚于今天，请核对事情发生的日期。")
     return parsed
+
+
+def parse_exact_date(text: str) -> dt.date | None:
+    """``text`` as a complete calendar date written on its own (a form field, a spreadsheet cell), else None.
+
+    Accepts 2023-05-01, 2023/5/1, 2023.5.1, 2023年5月1日 (or 号, or no 日), Chinese numerals, 20230501, with spaces
+    around the parts and full-width characters. Partial (2023年5月), relative (昨天) and impossible dates
+    (2023-02-30) give None.
+    """
+    text = fold(text or "").strip()
+    p = _patterns()
+    for pattern in _EXACT:
+        if m := p[pattern].fullmatch(text):
+            try:
+                return _exact(pattern, m)
+            except (DateError, ValueError, OverflowError):
+                return None
+    return None

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import DateError
-from bot.parsing.dates import ParsedDate, parse_date, require_past_date
+from bot.parsing.dates import ParsedDate, parse_date, parse_exact_date, require_past_date
 
 TODAY = dt.date(2024, 3, 15)  # a Friday
 
@@ -86,3 +86,41 @@ def test_never_crashes(text, today):
         require_past_date(text, today)
     except DateError as exc:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.reason)  # a Chinese reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-05-01", dt.date(2023, 5, 1)),
+        ("2023/5/1", dt.date(2023, 5, 1)),
+        ("2023.5.1", dt.date(2023, 5, 1)),
+        ("2023年5月1日", dt.date(2023, 5, 1)),
+        ("2023年5月1号", dt.date(2023, 5, 1)),
+        ("2023年5月1", dt.date(2023, 5, 1)),
+        ("2023 年 5 月 1 日", dt.date(2023, 5, 1)),
+        ("二〇二三年五月一日", dt.date(2023, 5, 1)),
+        ("20230501", dt.date(2023, 5, 1)),
+        ("２０２３－０５－０１", dt.date(2023, 5, 1)),  # full width
+        ("  2024-2-29 ", dt.date(2024, 2, 29)),
+    ],
+)
+def test_exact_date(text, expected):
+    assert parse_exact_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "2023-02-30", "2023-13-01", "20231301", "2023年5月", "5月1日", "昨天", "三天前", "2023-05-01 00:00",
+     "申请日期2023-05-01", "202305011", "1899-12-31", "abc"],
+)
+def test_exact_date_is_none_for_anything_but_one_complete_date(text):
+    assert parse_exact_date(text) is None
+
+
+@pytest.mark.parametrize("text", ["2023-05-01", "2023/5/1", "2023年5月1日", "二〇二三年五月一日"])
+def test_exact_and_free_text_parsing_agree_on_complete_dates(text):
+    assert parse_date(text, TODAY) == ParsedDate(parse_exact_date(text), False)
+
+
+def test_free_text_does_not_read_eight_digits_as_a_date():
+    assert parse_date("我的编号是20230501", TODAY) is None
