@@ -19,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from bot.db.models import Applicant, Case, Staff, StatusChange
 from bot.errors import InputError
 from bot.notifications import notify_status_changes
 from bot.parsing.case_numbers import normalize_case_no, programme_of
+from bot.parsing.dates import parse_exact_date
 from bot.parsing.phones import normalize_phone
 from bot.parsing.towns import normalize_town
 
@@ -205,8 +207,6 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
@@ -234,10 +234,12 @@ def _text(v: object) -> str:
     return str(v).strip()
 
 
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+def read_date_cell(v: object, label: str) -> date | None:
+    """A date cell of an import file, or None when it is empty.
 
-
-def parse_date(v: object, label: str) -> date | None:
+    Excel date and datetime cells are taken as they are; text (and numbers such as 20240506) is read by
+    ``bot.parsing.dates.parse_exact_date``. Anything else is an ``InputError`` naming the column ``label``.
+    """
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
     if isinstance(v, datetime):
@@ -245,14 +247,9 @@ def parse_date(v: object, label: str) -> date | None:
     if isinstance(v, date):
         return v
     text = _text(v)
-    m = _DATE_RE.match(text)
-    if not m and re.fullmatch(r"\d{8}", text):
-        m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            pass
+    parsed = parse_exact_date(text)
+    if parsed is not None:
+        return parsed
     raise InputError(f"{label}“{text}”不是有效日期（应为 2024-05-06 这样的格式）")
 
 
@@ -292,10 +289,10 @@ def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: st
     phone = normalize_phone(phone_raw) if phone_raw else None
     town = normalize_town(_text(raw["town"]))
     village = _text(raw.get("village")) or None
-    applied = parse_date(raw.get("applied_on"), "申请日期")
-    accepted = parse_date(raw.get("accepted_on"), "受理日期")
+    applied = read_date_cell(raw.get("applied_on"), "申请日期")
+    accepted = read_date_cell(raw.get("accepted_on"), "受理日期")
     status = get_status(_text(raw["status"])).name
-    changed = parse_date(raw.get("status_changed_on"), "状态变更日期")
+    changed = read_date_cell(raw.get("status_changed_on"), "状态变更日期")
     assert applied is not None  # required
     if applied > today:
         raise InputError(f"申请日期 {applied} 晚于今天")
