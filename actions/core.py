@@ -10,7 +10,7 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation.bad_input import classify_bad_input
-from bot.conversation.menus import FALLBACK_TEXT, MAIN_MENU
+from bot.conversation.menus import FALLBACK_TEXT, main_menu
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +26,9 @@ class ActionDefaultFallback(Action):
         text = tracker.latest_message.get("text") or ""
         special = classify_bad_input(text)
         if special is not None:
-            dispatcher.utter_message(text=special, buttons=list(MAIN_MENU))
+            dispatcher.utter_message(text=special, buttons=main_menu())
         else:
-            dispatcher.utter_message(text=FALLBACK_TEXT, buttons=list(MAIN_MENU))
+            dispatcher.utter_message(text=FALLBACK_TEXT, buttons=main_menu())
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         logger.info("fallback: intent=%s confidence=%s", intent, (tracker.latest_message.get("intent") or {}).get("confidence"))
         return [UserUtteranceReverted()]

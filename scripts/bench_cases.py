@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 from bot.cases.demo import GIVEN, SURNAMES, VILLAGES  # noqa: E402
 from bot.cases.importer import COLUMNS, import_file  # noqa: E402
 from bot.cases.lookup import my_cases, resident_lookup, staff_lookup  # noqa: E402
-from bot.cases.programmes import CODES  # noqa: E402
 from bot.cases.staff import add_staff  # noqa: E402
 from bot.cases.status import STATUSES  # noqa: E402
 from bot.db import migrate  # noqa: E402
@@ -36,13 +35,15 @@ from bot.db.models import Staff  # noqa: E402
 from bot.db.session import make_engine, session_scope, set_engine  # noqa: E402
 from bot.parsing.identity import generate_id_number  # noqa: E402
 from bot.parsing.towns import towns  # noqa: E402
+from bot.programmes import case_codes  # noqa: E402
 
 
 def write_file(path: Path, n: int, today: date, rng: random.Random) -> list[tuple[str, str, str, str]]:
     """Write n synthetic rows; returns (case_no, last6, name, id_number) samples."""
     town_names = [t.name for t in towns()]
     statuses = list(STATUSES)
-    programmes = list(CODES)
+    codes = case_codes()
+    programmes = list(codes)
     seen: set[str] = set()
     samples = []
     serial: dict[tuple[int, str], int] = {}
@@ -61,7 +62,7 @@ def write_file(path: Path, n: int, today: date, rng: random.Random) -> list[tupl
             changed = accepted + timedelta(days=rng.randint(0, max(0, min(60, (today - accepted).days))))
             key = (applied.year, programme)
             serial[key] = serial.get(key, 0) + 1
-            case_no = f"LY{applied.year}{CODES[programme]}{serial[key]:05d}"
+            case_no = f"LY{applied.year}{codes[programme]}{serial[key]:05d}"
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(("", "", rng.choice(GIVEN)[0]))
             town = town_names[i % len(town_names)]
             w.writerow(

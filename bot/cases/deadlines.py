@@ -8,14 +8,17 @@
 - 临时救助: the national sources fix no number of days (社会救助暂行办法 第四十八条); the parameter
   ``deadlines.temp_relief.decision`` is used only once the bureau has filled it in and verified it.
 Only verified parameters are used: an unverified value never becomes a deadline shown to a resident.
+Which rule a programme follows is its ``deadline_rule`` in the programme registry (``bot.programmes``); a
+programme without one has no statutory deadline here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.cases.programmes import DIBAO, TEKUN, TEMP_RELIEF
+from bot import programmes
 from bot.cases.workdays import WorkdayCalendar, get_calendar
 
 
@@ -62,7 +65,7 @@ def statutory_deadline(
     """
     params = params if params is not None else _params()
     cal = calendar or get_calendar()
-    key = (programme, accepted_on, getattr(params, "version", id(params)), id(cal))
+    key = (programme, accepted_on, getattr(params, "version", id(params)), id(cal), programmes.revision())
     found = _deadline_cache.get(key)
     if found is None:
         if len(_deadline_cache) > 20_000:
@@ -72,45 +75,63 @@ def statutory_deadline(
 
 
 def _statutory_deadline(programme: str, accepted_on: date | None, params, cal: WorkdayCalendar) -> Deadline:
-    if programme == DIBAO:
-        total = _known_int(params, "deadlines.dibao.total")
-        special = _known_int(params, "deadlines.dibao.total_special")
-        basis = params.get("deadlines.dibao.total").source if "deadlines.dibao.total" in params else ""
-        note = f"特殊情况下可延长至{special}个工作日。" if special else ""
-        if total is None:
-            return Deadline(programme, None, "", basis, "低保办理时限需向县民政局确认。")
-        due = cal.add_working_days(accepted_on, total) if accepted_on else None
-        return Deadline(programme, due, f"自受理之日起{total}个工作日内", basis, note)
-    if programme == TEKUN:
-        town = _known_int(params, "deadlines.tekun.township")
-        pub = _known_int(params, "deadlines.tekun.publicity")
-        county = _known_int(params, "deadlines.tekun.county")
-        basis = "特困人员认定办法 第十三条、第十五条、第十六条"
-        if None in (town, pub, county):
-            return Deadline(programme, None, "", basis, "特困供养办理时限需向县民政局确认。")
-        due = None
-        if accepted_on:
-            due = cal.add_working_days(cal.add_working_days(accepted_on, town) + timedelta(days=pub), county)
-        desc = f"乡镇调查核实{town}个工作日、公示{pub}天、县民政局审核{county}个工作日"
-        return Deadline(programme, due, desc, basis, "公示有异议需重新调查的，时间会相应延长。")
-    if programme == TEMP_RELIEF:
-        days = _known_int(params, "deadlines.temp_relief.decision")
-        basis = (
-            params.get("deadlines.temp_relief.decision").source
-            if "deadlines.temp_relief.decision" in params
-            else "社会救助暂行办法 第四十八条"
+    entry = programmes.get(programme)
+    rule = RULES.get(entry.deadline_rule or "") if entry else None
+    if rule is None:
+        return Deadline(programme, None, "", "", "")
+    return rule(programme, accepted_on, params, cal)
+
+
+def _dibao(programme: str, accepted_on: date | None, params, cal: WorkdayCalendar) -> Deadline:
+    total = _known_int(params, "deadlines.dibao.total")
+    special = _known_int(params, "deadlines.dibao.total_special")
+    basis = params.get("deadlines.dibao.total").source if "deadlines.dibao.total" in params else ""
+    note = f"特殊情况下可延长至{special}个工作日。" if special else ""
+    if total is None:
+        return Deadline(programme, None, "", basis, "低保办理时限需向县民政局确认。")
+    due = cal.add_working_days(accepted_on, total) if accepted_on else None
+    return Deadline(programme, due, f"自受理之日起{total}个工作日内", basis, note)
+
+
+def _tekun(programme: str, accepted_on: date | None, params, cal: WorkdayCalendar) -> Deadline:
+    town = _known_int(params, "deadlines.tekun.township")
+    pub = _known_int(params, "deadlines.tekun.publicity")
+    county = _known_int(params, "deadlines.tekun.county")
+    basis = "特困人员认定办法 第十三条、第十五条、第十六条"
+    if None in (town, pub, county):
+        return Deadline(programme, None, "", basis, "特困供养办理时限需向县民政局确认。")
+    due = None
+    if accepted_on:
+        due = cal.add_working_days(cal.add_working_days(accepted_on, town) + timedelta(days=pub), county)
+    desc = f"乡镇调查核实{town}个工作日、公示{pub}天、县民政局审核{county}个工作日"
+    return Deadline(programme, due, desc, basis, "公示有异议需重新调查的，时间会相应延长。")
+
+
+def _temp_relief(programme: str, accepted_on: date | None, params, cal: WorkdayCalendar) -> Deadline:
+    days = _known_int(params, "deadlines.temp_relief.decision")
+    basis = (
+        params.get("deadlines.temp_relief.decision").source
+        if "deadlines.temp_relief.decision" in params
+        else "社会救助暂行办法 第四十八条"
+    )
+    if days is None:
+        return Deadline(
+            programme,
+            None,
+            "",
+            "社会救助暂行办法 第四十八条",
+            "国家规定没有统一的临时救助办理天数；情况紧急的可以简化审批、先行救助。",
         )
-        if days is None:
-            return Deadline(
-                programme,
-                None,
-                "",
-                "社会救助暂行办法 第四十八条",
-                "国家规定没有统一的临时救助办理天数；情况紧急的可以简化审批、先行救助。",
-            )
-        due = cal.add_working_days(accepted_on, days) if accepted_on else None
-        return Deadline(programme, due, f"自受理之日起{days}个工作日内", basis)
-    return Deadline(programme, None, "", "", "")
+    due = cal.add_working_days(accepted_on, days) if accepted_on else None
+    return Deadline(programme, due, f"自受理之日起{days}个工作日内", basis)
+
+
+# deadline rules by name (the registry's ``deadline_rule``)
+RULES: dict[str, Callable[[str, date | None, object, WorkdayCalendar], Deadline]] = {
+    "dibao": _dibao,
+    "tekun": _tekun,
+    "temp_relief": _temp_relief,
+}
 
 
 _cutoff_cache: dict[tuple, date | None] = {}
@@ -122,7 +143,7 @@ def overdue_cutoff(
     """Cached per (programme, day, parameter file version, calendar); see ``_overdue_cutoff``."""
     params = params if params is not None else _params()
     cal = calendar or get_calendar()
-    key = (programme, today, getattr(params, "version", id(params)), id(cal))
+    key = (programme, today, getattr(params, "version", id(params)), id(cal), programmes.revision())
     if key not in _cutoff_cache:
         if len(_cutoff_cache) > 256:
             _cutoff_cache.clear()

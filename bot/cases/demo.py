@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from bot.cases.identity import stored_id
 from bot.cases.importer import CaseRow, ImportReport, write_rows
 from bot.cases.lookup import china_today
-from bot.cases.programmes import CODES, DIBAO, TEKUN, TEMP_RELIEF
 from bot.cases.staff import add_staff
 from bot.cases.status import STATUSES
 from bot.db.models import Case, Staff, StaffChannel
 from bot.parsing.identity import generate_id_number
 from bot.parsing.towns import towns
+from bot.programmes import DIBAO, TEKUN, TEMP_RELIEF, case_code
 
 SEED = 20230630
 DEMO_NOTE = "演示数据"
@@ -85,7 +85,7 @@ def demo_rows(today: date | None = None, *, seed: int = SEED, n: int = N_CASES) 
         year = applied.year
         key = (year, programme)
         serial[key] = serial.get(key, 0) + 1
-        case_no = f"LY{year}{CODES[programme]}{serial[key]:05d}"
+        case_no = f"LY{year}{case_code(programme)}{serial[key]:05d}"
         while True:
             id_number = generate_id_number(rng)
             if id_number not in seen_ids:

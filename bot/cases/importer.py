@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from bot.cases.identity import stored_id
 from bot.cases.lookup import china_today
-from bot.cases.programmes import normalize_programme
 from bot.cases.status import get_status
 from bot.db.base import utcnow
 from bot.db.models import Applicant, Case, Staff, StatusChange
@@ -35,6 +34,7 @@ from bot.parsing.case_numbers import normalize_case_no, programme_of
 from bot.parsing.dates import parse_exact_date
 from bot.parsing.phones import normalize_phone
 from bot.parsing.towns import normalize_town
+from bot.programmes import case_programmes, resolve
 
 COLUMNS = (
     "case_no",
@@ -268,6 +268,16 @@ def _amount(v: object) -> Decimal | None:
     if value >= Decimal("100000000"):
         raise InputError(f"金额“{text}”过大（超过一亿元），请检查是否多写了位数")
     return value.quantize(Decimal("0.01"))
+
+
+def normalize_programme(raw: str) -> str:
+    """Canonical name of a programme with case records, from any of its names in the registry (name, alias, key,
+    English name, case code; any case); ``InputError`` otherwise."""
+    found = resolve(raw)
+    if found is None or not found.case_code:
+        expected = "、".join(p.name for p in case_programmes())
+        raise InputError(f"未知的救助项目“{raw}”，应为：{expected}", value=raw)
+    return found.name
 
 
 def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: str | None = None) -> CaseRow:

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.cases.deadlines import Deadline, overdue_cutoff, statutory_deadline
 from bot.cases.identity import id_hash, last6_matches
-from bot.cases.programmes import PROGRAMMES
 from bot.cases.status import OPEN_STATUSES, STATUSES
 from bot.cases.verification import lock_state, record_attempt
 from bot.cases.workdays import get_calendar
@@ -31,6 +30,7 @@ from bot.errors import AccessDenied, InputError, NotFound
 from bot.parsing.case_numbers import normalize_case_no
 from bot.parsing.identity import validate_id_last6, validate_id_number
 from bot.parsing.phones import mask_phone
+from bot.programmes import case_programmes
 from bot.settings import Settings
 
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
@@ -274,7 +274,7 @@ class MyCases:
 def overdue_condition(today: date, params=None):
     """SQL condition: the case is open and past its statutory deadline."""
     parts = []
-    for programme in PROGRAMMES:
+    for programme in (p.name for p in case_programmes()):
         cutoff = overdue_cutoff(programme, today, params=params)
         if cutoff is not None:
             parts.append(and_(Case.programme == programme, Case.accepted_on <= cutoff))

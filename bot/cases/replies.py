@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.cases.lookup import CaseView, MyCases, ResidentResult, StaffResult
-from bot.cases.programmes import short_name
 from bot.cases.status import STATUSES
 from bot.clock import to_china
 from bot.errors import TownError
+from bot.programmes import display_name
 
 CASE_NO_EXAMPLE = "LY2024DB00123"
 
@@ -83,7 +83,7 @@ def resident_found(view: CaseView, params=None) -> str:
     status = STATUSES.get(view.status)
     lines = [
         f"查到了您的申请：{view.case_no}（申请人：{view.applicant_masked}）",
-        f"项目：{short_name(view.programme)}",
+        f"项目：{display_name(view.programme)}",
     ]
     since = f"（{fmt_date(view.status_changed_on)}起）" if view.status_changed_on else ""
     lines.append(f"当前状态：{view.status}{since}")
@@ -131,7 +131,7 @@ def database_unavailable(town: str | None = None, params=None) -> str:
 # --- staff ------------------------------------------------------------------------------------------------
 def _staff_case(view: CaseView) -> str:
     lines = [
-        f"【{view.case_no}】{short_name(view.programme)} · {view.town}{view.village or ''}",
+        f"【{view.case_no}】{display_name(view.programme)} · {view.town}{view.village or ''}",
         f"申请人：{view.applicant_masked}  身份证：{view.id_masked}"
         + (f"  电话：{view.phone_masked}" if view.phone_masked else ""),
         f"状态：{view.status}（{fmt_date(view.status_changed_on)}）  申请：{fmt_date(view.applied_on)}  受理：{fmt_date(view.accepted_on)}",

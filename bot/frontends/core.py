@@ -230,7 +230,7 @@ class ConversationCore:
         return await self._ask_rasa(sender_id, payload[: self.max_chars], channel=channel, metadata={"button": True})
 
     def help_replies(self) -> list[Reply]:
-        return [Reply(texts.HELP_TEXT, buttons=tuple(Button(t, p) for t, p in texts.MENU_BUTTONS))]
+        return [Reply(texts.HELP_TEXT, buttons=tuple(Button(t, p) for t, p in texts.menu_buttons()))]
 
     # ---- internals ----
     async def _handle_command(

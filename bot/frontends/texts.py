@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.programmes import menu
+
 MAX_INPUT_CHARS = 2000
 
 HELP_TEXT = (
@@ -13,14 +15,20 @@ HELP_TEXT = (
     "输入 /cancel 可以取消当前操作。直接用文字提问即可，也可以点击下面的按钮。"
 )
 
-MENU_BUTTONS: tuple[tuple[str, str], ...] = (
-    ("低保申请条件", "/ask_dibao_eligibility"),
-    ("临时救助", "/ask_temp_relief"),
+# the /help menu's buttons that are not about one programme; the programmes listed in the registry's "help" menu
+# are placed among them (bot/programmes.py)
+HELP_MENU_SERVICES: tuple[tuple[str, str], ...] = (
     ("需要准备的材料", "/ask_materials"),
     ("临时救助预审", "/start_precheck"),
     ("查询办理进度", "/check_status"),
     ("联系工作人员", "/request_human"),
 )
+
+
+def menu_buttons() -> tuple[tuple[str, str], ...]:
+    """(title, payload) of the /help menu: programmes and services."""
+    return tuple(menu("help", HELP_MENU_SERVICES, lambda p: (p.menu_label or p.name, p.menu_payload)))
+
 
 EMPTY_INPUT = "您好像发送了一条空消息。请直接用文字告诉我您想了解什么，或输入 /help 查看我能做什么。"
 

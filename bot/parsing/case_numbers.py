@@ -1,4 +1,6 @@
-"""Case numbers: ``LY`` + 4-digit year + programme code (DB 低保 / TK 特困供养 / LS 临时救助) + 5-digit serial.
+"""Case numbers: ``LY`` + 4-digit year + programme code + 5-digit serial.
+
+The programme codes (DB 低保 / TK 特困供养 / LS 临时救助 …) come from the programme registry (``bot.programmes``).
 
 ``LY2023LS00123``. Accepts lower case, spaces, hyphens/underscores and full-width characters. Stdlib only.
 """
@@ -12,10 +14,10 @@ from functools import cache
 from bot import clock
 from bot.errors import CaseNumberError
 from bot.parsing.text import Mention, strip_separators, to_halfwidth
+from bot.programmes import by_code, case_programmes
 
-__all__ = ["PROGRAMME_CODES", "normalize_case_no", "is_valid_case_no", "find_case_numbers", "programme_of"]
+__all__ = ["normalize_case_no", "is_valid_case_no", "find_case_numbers", "programme_of", "codes_text"]
 
-PROGRAMME_CODES = {"DB": "低保", "TK": "特困供养", "LS": "临时救助"}
 EXAMPLE = "LY2023LS00123"
 _FIRST_YEAR = 2000
 
@@ -39,15 +41,20 @@ def normalize_case_no(text: str, *, today: dt.date | None = None) -> str:
             f"案件编号中 LY 后面应为4位年份（如 2023），请核对。格式如 {EXAMPLE}。", value=code
         )
     programme = code[6:8]
-    if programme not in PROGRAMME_CODES:
-        raise CaseNumberError(
-            "案件编号中年份后面的业务代码应为 DB（低保）、TK（特困供养）或 LS（临时救助），请核对。",
-            value=code,
-        )
+    if by_code(programme) is None:
+        raise CaseNumberError(f"案件编号中年份后面的业务代码应为 {codes_text()}，请核对。", value=code)
     serial = code[8:]
     if len(serial) != 5 or not serial.isascii() or not serial.isdigit():
         raise CaseNumberError(f"案件编号最后应为5位数字的流水号，格式如 {EXAMPLE}，请核对。", value=code)
     return code
+
+
+def codes_text() -> str:
+    """The valid programme codes for messages: 'DB（低保）、TK（特困供养）或 LS（临时救助）'."""
+    parts = [f"{p.case_code}（{p.name}）" for p in case_programmes()]
+    if len(parts) < 2:
+        return "".join(parts)
+    return "、".join(parts[:-1]) + "或 " + parts[-1]
 
 
 def is_valid_case_no(text: str) -> bool:
@@ -84,5 +91,9 @@ def find_case_numbers(text: str, *, valid_only: bool = True) -> list[Mention]:
 
 
 def programme_of(case_no: str) -> str:
-    """'低保' | '特困供养' | '临时救助' for a case number."""
-    return PROGRAMME_CODES[normalize_case_no(case_no)[6:8]]
+    """The canonical programme name of a case number ('低保' for LY2023DB00001)."""
+    code = normalize_case_no(case_no)
+    programme = by_code(code[6:8])
+    if programme is None:  # pragma: no cover - normalize_case_no accepts registered codes only
+        raise CaseNumberError(f"案件编号中年份后面的业务代码应为 {codes_text()}，请核对。", value=code)
+    return programme.name

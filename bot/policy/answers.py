@@ -14,33 +14,31 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from bot.errors import TownError
+from bot.parsing.towns import is_foreign_place
 from bot.policy.knowledge import KnowledgeBase, Topic, load_knowledge
 from bot.policy.parameters import CountyParameters, Office, load_parameters
 from bot.policy.render import Rendered, describe_office, format_value, render_citations
-from bot.policy.search import PROGRAMME_ALIASES, keyword_hits, normalise_programme, search_topics
+from bot.policy.search import (
+    keyword_hits,
+    mentions_programme,
+    normalise_programme,
+    search_topics,
+    strip_programmes,
+)
+from bot.programmes import get as get_programme
+from bot.programmes import home_topic, intent_programme, menu
 
 AUDIENCES = ("resident", "staff")
 CONFIRM_DEFAULT = "略阳县民政局或户籍所在镇（街道）"
 MAX_BUTTONS = 4
 
-# the topic a programme's questions fall back to
-PROGRAMME_HOME = {
-    "低保": "dibao_eligibility",
-    "特困供养": "tekun",
-    "临时救助": "temp_relief",
-    "低保边缘家庭": "edge_family",
-}
-# intents that are about one programme by definition
-INTENT_PROGRAMME = {"ask_tekun": "特困供养", "ask_temp_relief": "临时救助", "ask_edge_family": "低保边缘家庭"}
+# topics offered when nothing matches, after the home topics of the programmes listed in the "policy" menu
+GENERAL_MENU_TOPICS = ("materials", "appeal", "contact")
 
 
-def _mentions(text: str | None, programme: str) -> bool:
-    aliases = dict(PROGRAMME_ALIASES).get(programme, ())
-    return bool(text) and any(alias in text for alias in aliases)
-
-
-# topics offered when nothing matches
-MENU_TOPICS = ("dibao_eligibility", "tekun", "temp_relief", "materials", "appeal", "contact")
+def menu_topics() -> list[str]:
+    """Topic keys of the menu answer: the registry's "policy" menu programmes' home topics, then the general ones."""
+    return menu("policy", GENERAL_MENU_TOPICS, lambda programme: programme.home_topic)
 
 
 @dataclass(frozen=True)
@@ -107,10 +105,25 @@ def _for_programme(kb: KnowledgeBase, family: str, programme: str) -> Topic | No
     return None
 
 
+def _home(kb: KnowledgeBase, programme: str) -> Topic | None:
+    return kb.topics.get(home_topic(programme) or "")
+
+
+def _general_topics_apply(programme: str | None) -> bool:
+    """The general (programme-less) topics answer for programmes the civil-affairs bureau decides; another
+    department's programme (医疗救助: 医保) is answered from its own topics."""
+    entry = get_programme(programme)
+    return entry is None or entry.civil_affairs
+
+
 def select_topic(
     kb: KnowledgeBase, intent: str, *, programme: str | None = None, text: str | None = None
 ) -> Topic | None:
-    """The topic answering ``intent``, narrowed by the message words and the programme entity."""
+    """The topic answering ``intent``, narrowed by the message words and the programme entity.
+
+    With a programme entity: the programme's topic of the same kind of question (family) when it has one; else
+    its home topic (registry), unless the question's topic is a general one that applies to the programme.
+    """
     candidates = kb.by_intent(intent)
     if not candidates:
         return None
@@ -127,8 +140,10 @@ def select_topic(
             other = _for_programme(kb, family, programme)
             if other is not None:
                 return other
-        if base.programme is not None:  # a programme-specific question about another programme
-            return kb.topics.get(PROGRAMME_HOME.get(programme, ""), base)
+        # a programme-specific question about another programme, or a general question about a programme that
+        # the general topics do not cover
+        if base.programme is not None or not _general_topics_apply(programme):
+            return _home(kb, programme) or base
     return base
 
 
@@ -163,10 +178,7 @@ def is_followup(text: str | None, intent: str | None, programme: str | None, las
         return False
     core = re.sub(r"[\s,，。.!！?？~～]+", "", text)
     marked = core.startswith(("那", "还有", "换成")) or core.endswith(("呢", "嘞", "咧", "勒"))
-    rest = core
-    for _, aliases in PROGRAMME_ALIASES:
-        for alias in sorted(aliases, key=len, reverse=True):
-            rest = rest.replace(alias, "")
+    rest = strip_programmes(core)
     for filler in _FOLLOWUP_FILLERS:
         rest = rest.replace(filler, "")
     if len(rest) > 1 or rest == core:
@@ -362,7 +374,7 @@ def answer(
     if isinstance(detail, str) and detail and detail not in ("true", "1"):
         topic, detail = detail, True
     detail = bool(detail)
-    if intent == "ask_contact":
+    if intent == "ask_contact" and _general_topics_apply(programme):
         return contact_answer(town=town, text=text, audience=audience, kb=kb, params=params)
     if intent == "ask_statistics":
         return statistics_answer(
@@ -373,8 +385,8 @@ def answer(
             detail=detail,
         )
     chosen = kb.topics.get(topic) if topic else None
-    own = INTENT_PROGRAMME.get(intent)
-    if own and programme and programme != own and _mentions(text, own):
+    own = intent_programme(intent)
+    if own and programme and programme != own and mentions_programme(text, own):
         programme = own  # "低保和五保能同时吃吗" asked as ask_tekun stays a 特困 question
     if chosen is None:
         default = kb.default_for(intent)
@@ -404,7 +416,7 @@ def followup_answer(
     kb = kb or load_knowledge()
     params = params or load_parameters()
     programme = _canonical_programme(programme) or programme
-    chosen = _for_programme(kb, family, programme) or kb.topics.get(PROGRAMME_HOME.get(programme, ""))
+    chosen = _for_programme(kb, family, programme) or _home(kb, programme)
     if chosen is None:
         return menu_answer(kb=kb, params=params, audience=audience)
     return render_topic(chosen, kb=kb, params=params, audience=audience, town=town)
@@ -426,10 +438,6 @@ def _int_or_none(value: int | str | None) -> int | None:
 
 # --- contact, statistics, menus ---------------------------------------------------------------------
 def _foreign_place(text: str | None, town: str | None) -> str | None:
-    try:
-        from bot.parsing.towns import is_foreign_place
-    except ImportError:  # pragma: no cover - parsing package not installed
-        return None
     for candidate in (town, text):
         if candidate:
             place = is_foreign_place(candidate)
@@ -528,7 +536,7 @@ def menu_answer(
 ) -> Answer:  # fmt: skip
     kb = kb or load_knowledge()
     params = params or load_parameters()
-    topics = [kb.topics[k] for k in MENU_TOPICS if k in kb.topics]
+    topics = [kb.topics[k] for k in menu_topics() if k in kb.topics]
     text = (
         (prefix + "\n" if prefix else "")
         + "我可以解答这些问题，请选择或直接提问：\n"

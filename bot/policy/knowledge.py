@@ -19,10 +19,10 @@ from typing import Any
 import yaml
 
 from bot.errors import DataFileError
+from bot.programmes import names as programme_names
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-PROGRAMMES = ("低保", "特困供养", "临时救助", "低保边缘家庭")
 AUDIENCES = ("resident", "staff")
 SCRIPT_FIELDS = (
     "opening",
@@ -294,8 +294,8 @@ def _parse_topic(entry: Any, where: str, errors: list[str]) -> Topic | None:
         errors.append(f"{where}: intent must be an ask_* intent, got {intent!r}")
     title = _text(entry, "title", where, errors)
     programme = entry.get("programme")
-    if programme is not None and programme not in PROGRAMMES:
-        errors.append(f"{where}: programme must be one of {', '.join(PROGRAMMES)} or null")
+    if programme is not None and programme not in programme_names():
+        errors.append(f"{where}: programme must be one of {', '.join(programme_names())} or null")
     families = entry.get("family")
     families = [families] if isinstance(families, str) else families
     fam = _text_list(families, "family", where, errors, required=True)

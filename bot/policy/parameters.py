@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.errors import DataFileError, TownError, UnknownParameter
+from bot.parsing.towns import normalize_town
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PATH = DATA_DIR / "county.yml"
@@ -138,19 +139,11 @@ class CountyParameters:
         for office in self._townships:
             if _short_town(_town_name(office)) == _short_town(wanted):
                 return office
-        canonical = _normalize_town(wanted)  # aliases and typos; raises TownError (e.g. 勉县不属于略阳县)
+        canonical = normalize_town(wanted)  # aliases and typos; raises TownError (e.g. 勉县不属于略阳县)
         for office in self._townships:
             if canonical == _town_name(office):
                 return office
         raise TownError(f"“{wanted}”不是略阳县的镇（街道）。", value=wanted)
-
-
-def _normalize_town(text: str) -> str | None:
-    try:
-        from bot.parsing.towns import normalize_town
-    except ImportError:  # pragma: no cover - parsing package missing in a partial checkout
-        return None
-    return normalize_town(text)
 
 
 def _town_name(office: Office) -> str:

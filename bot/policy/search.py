@@ -5,28 +5,36 @@ from __future__ import annotations
 import difflib
 import re
 
-from bot.policy.knowledge import KnowledgeBase, Topic
-
-# canonical programme -> spellings people use (checked in this order: 低保边缘 before 低保)
-PROGRAMME_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("低保边缘家庭", ("低保边缘家庭", "低保边缘", "边缘家庭", "边缘户", "边缘")),
-    ("特困供养", ("特困供养", "特困人员", "特困", "特因", "特捆", "特坤", "五保", "供养")),
-    ("临时救助", ("临时救助", "临时求助", "临时就助", "临救", "急难救助", "临时")),
-    ("低保", ("最低生活保障", "低保", "底保", "低包", "抵保", "低宝")),
-)
+from bot.parsing.programmes import match_programme
+from bot.policy.knowledge import KnowledgeBase, Topic, load_knowledge
+from bot.programmes import get, search_words
 
 _PUNCT = re.compile(r"[\s,，。.!！?？、;；:：~～'\"“”‘’()（）\[\]【】]+")
 MIN_SCORE = 0.6
 
 
 def normalise_programme(text: str | None) -> str | None:
-    """The programme a text names (typos such as 特因, 临救, 底保 included), or None."""
+    """The programme a text names, or None: the first one mentioned by name or alias (typos such as 特因, 临救,
+    底保 included), else the longest loose search word of the registry (bare 临时, 边缘)."""
     if not text:
         return None
-    for programme, aliases in PROGRAMME_ALIASES:
-        if any(alias in text for alias in aliases):
-            return programme
-    return None
+    named = match_programme(text)
+    if named:
+        return named
+    return next((name for word, name in search_words() if word in text), None)
+
+
+def mentions_programme(text: str | None, programme: str) -> bool:
+    """Whether ``text`` contains any spelling of ``programme`` (loose search words included)."""
+    entry = get(programme)
+    return bool(text and entry) and any(word in text for word in entry.words)
+
+
+def strip_programmes(text: str) -> str:
+    """``text`` without any spelling of any programme (longest first)."""
+    for word, _ in search_words():
+        text = text.replace(word, "")
+    return text
 
 
 def clean(text: str) -> str:
@@ -58,8 +66,6 @@ def score_topic(topic: Topic, query: str, programme: str | None) -> float:
 def search_topics(keyword: str, kb: KnowledgeBase | None = None, *, limit: int = 5) -> list[Topic]:
     """Topics nearest to ``keyword``, best first; [] when nothing is close (e.g. 火车票)."""
     if kb is None:
-        from bot.policy.knowledge import load_knowledge
-
         kb = load_knowledge()
     query = clean(keyword)
     if not query:

@@ -5,10 +5,11 @@ from datetime import date, timedelta
 import pytest
 
 from bot.cases.deadlines import overdue_cutoff, statutory_deadline
-from bot.cases.programmes import DIBAO, TEKUN, TEMP_RELIEF, normalize_programme
+from bot.cases.importer import normalize_programme
 from bot.cases.status import CLOSED_STATUSES, OPEN_STATUSES, STATUSES, get_status
 from bot.cases.workdays import add_working_days
 from bot.errors import InputError
+from bot.programmes import DIBAO, TEKUN, TEMP_RELIEF
 
 
 def test_dibao_is_30_working_days_across_national_day(params):
