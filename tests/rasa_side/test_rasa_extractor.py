@@ -1,18 +1,12 @@
-"""Smoke test of the Rasa component; runs only in the Rasa venv:
-
-cd /work/main && PYTHONPATH=/work/main .venvs/rasa/bin/python -m pytest tests/parsing/test_rasa_extractor.py -p no:cacheprovider
-"""
+"""Smoke test of the structured entity extractor as a Rasa component."""
 
 import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
 
-pytest.importorskip("rasa")
-
-from rasa.engine.graph import ExecutionContext  # noqa: E402
-from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
-from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
-
-from rasa_addons.extractors import StructuredEntityExtractor  # noqa: E402
+from rasa_addons.extractors import StructuredEntityExtractor
 
 
 @pytest.fixture

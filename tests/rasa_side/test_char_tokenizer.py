@@ -1,12 +1,8 @@
-"""The no-jieba baseline's tokenizer (Rasa venv only: PYTHONPATH=. .venvs/rasa/bin/python -m pytest tests/nlu)."""
+"""The no-jieba baseline's tokenizer (configs/baseline_no_jieba.yml)."""
 
-import pytest
+from rasa.shared.nlu.training_data.message import Message
 
-pytest.importorskip("rasa", reason="needs the Rasa venv")
-
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
-
-from rasa_addons.char_tokenizer import ChunkTokenizer, chunk_spans  # noqa: E402
+from rasa_addons.char_tokenizer import ChunkTokenizer, chunk_spans
 
 
 def test_chunks_are_runs_of_word_characters():
