@@ -35,6 +35,7 @@ from typing import TypeVar
 
 __all__ = [
     "CIVIL_AFFAIRS",
+    "DEFAULT_WORD_FREQUENCY",
     "DIBAO",
     "EDGE_FAMILY",
     "GENERIC_INTENT",
@@ -75,6 +76,8 @@ GENERIC_INTENT = "ask_dibao_eligibility"
 # answer of the policy action, built from the home topics' titles)
 MENUS = ("main", "help", "policy")
 
+DEFAULT_WORD_FREQUENCY = 5000
+
 _CODE_RE = re.compile(r"^[A-Z]{2}$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -102,8 +105,12 @@ class Programme:
     # stays about this programme when the message names the programme (unless it is GENERIC_INTENT).
     intent: str | None = None
     menu_label: str | None = None  # button title in the main and help menus
-    menus: tuple[tuple[str, int], ...] = ()  # (menu in MENUS, position of the programme's button in it)
-    dictionary: tuple[tuple[str, int], ...] = ()  # jieba user-dictionary words (aliases) with their frequency
+    # (menu in MENUS, slot): its button goes after the first `slot` fixed items of that menu (programmes with the
+    # same slot in registry order), so one programme's placement never moves another's
+    menus: tuple[tuple[str, int], ...] = ()
+    # jieba user-dictionary words (aliases) and their frequency; 0 makes jieba split the word (低保户 -> 低保 户).
+    # The name is always in the dictionary (DEFAULT_WORD_FREQUENCY unless listed here).
+    dictionary: tuple[tuple[str, int], ...] = ()
 
     @property
     def civil_affairs(self) -> bool:
@@ -115,10 +122,17 @@ class Programme:
         """Every spelling of the programme: name, aliases, search words (loose words last)."""
         return _unique((self.name, *self.aliases, *self.search_words))
 
-    def menu_position(self, menu_name: str) -> int | None:
-        for name, position in self.menus:
+    @property
+    def dictionary_words(self) -> tuple[tuple[str, int], ...]:
+        """The jieba words of the programme: its name first unless listed, then ``dictionary``."""
+        if any(word == self.name for word, _ in self.dictionary):
+            return self.dictionary
+        return ((self.name, DEFAULT_WORD_FREQUENCY), *self.dictionary)
+
+    def menu_slot(self, menu_name: str) -> int | None:
+        for name, slot in self.menus:
             if name == menu_name:
-                return position
+                return slot
         return None
 
     @property
@@ -150,7 +164,9 @@ BUILTIN: tuple[Programme, ...] = (
         intent="ask_dibao_eligibility",
         menu_label="低保申请条件",
         menus=(("main", 0), ("help", 0), ("policy", 0)),
-        dictionary=(("低保", 60000), ("最低生活保障", 5000), ("底保", 4000), ("低宝", 3000), ("低包", 3000)),
+        dictionary=(
+            ("低保", 60000), ("最低生活保障", 5000), ("底保", 4000), ("低宝", 3000), ("低包", 3000), ("低保户", 0),
+        ),
     ),
     Programme(
         key="tekun",
@@ -166,10 +182,10 @@ BUILTIN: tuple[Programme, ...] = (
         deadline_rule="tekun",
         intent="ask_tekun",
         menu_label="特困供养",
-        menus=(("main", 3), ("policy", 1)),
+        menus=(("main", 2), ("policy", 0)),
         dictionary=(
             ("特困供养", 8000), ("特困", 8000), ("五保", 6000), ("五宝", 3000), ("集中供养", 4000),
-            ("分散供养", 4000),
+            ("分散供养", 4000), ("特困户", 0), ("五保户", 0), ("五宝户", 0),
         ),
     ),
     Programme(
@@ -187,7 +203,7 @@ BUILTIN: tuple[Programme, ...] = (
         deadline_rule="temp_relief",
         intent="ask_temp_relief",
         menu_label="临时救助",
-        menus=(("help", 1), ("policy", 2)),
+        menus=(("help", 0), ("policy", 0)),
         dictionary=(("临时救助", 10000), ("临救", 3000)),
     ),
     Programme(
@@ -195,8 +211,9 @@ BUILTIN: tuple[Programme, ...] = (
         name=EDGE_FAMILY,
         full_name="低保边缘家庭",
         english="low-income family on the margin of the minimum living allowance",
+        # not 低边家庭: the NLU annotations tag its 低边 (same value), and the extractor must agree with them
         aliases=(
-            "低保边缘家庭", "低保边缘户", "低保边缘", "低保边沿", "低边家庭", "低边户", "低边", "边缘户", "边缘家庭",
+            "低保边缘家庭", "低保边缘户", "低保边缘", "低保边沿", "低边户", "低边", "边缘户", "边缘家庭",
         ),
         search_words=("边缘",),
         home_topic="edge_family",
@@ -320,16 +337,20 @@ _T = TypeVar("_T")
 
 
 def menu(menu_name: str, fixed: Sequence[_T], entry: Callable[[Programme], _T]) -> list[_T]:
-    """``fixed`` menu items with ``entry(programme)`` inserted at each listed programme's position."""
+    """``fixed`` menu items with ``entry(programme)`` of every programme listed in the menu, each after the first
+    ``slot`` fixed items (registry order within a slot)."""
     if menu_name not in MENUS:
         raise ValueError(f"unknown menu {menu_name!r}")
-    items = list(fixed)
-    placed = sorted(
-        ((p.menu_position(menu_name), i, p) for i, p in enumerate(_active) if p.menu_position(menu_name) is not None),
-        key=lambda x: (x[0], x[1]),
-    )
-    for position, _, programme in placed:
-        items.insert(min(position, len(items)), entry(programme))
+    slots: dict[int, list[Programme]] = {}
+    for p in _active:
+        slot = p.menu_slot(menu_name)
+        if slot is not None:
+            slots.setdefault(min(slot, len(fixed)), []).append(p)
+    items: list[_T] = []
+    for index in range(len(fixed) + 1):
+        items.extend(entry(p) for p in slots.get(index, ()))
+        if index < len(fixed):
+            items.append(fixed[index])
     return items
 
 
@@ -359,9 +380,9 @@ def check(entries: Iterable[Programme]) -> list[str]:
             problems.append(f"{p.key}: intent must be an ask_* intent, got {p.intent!r}")
         if p.menus and not p.menu_label:
             problems.append(f"{p.key}: listed in a menu without a menu_label")
-        for menu_name, position in p.menus:
-            if menu_name not in MENUS or position < 0:
-                problems.append(f"{p.key}: bad menu placement ({menu_name!r}, {position})")
+        for menu_name, slot in p.menus:
+            if menu_name not in MENUS or slot < 0:
+                problems.append(f"{p.key}: bad menu placement ({menu_name!r}, {slot})")
         spellings = {w.lower() for w in (p.name, *p.aliases)}
         for word, _ in p.dictionary:
             if word.lower() not in spellings:

@@ -31,7 +31,7 @@ from bot.programmes import names, programmes
         ("DIBAO", "低保"),
         ("特坤", "特困供养"),
         ("五宝户", "特困供养"),
-        ("低边家庭", "低保边缘家庭"),
+        ("低边家庭", "低保边缘家庭"),  # its 低边
     ],
 )
 def test_match(text, canonical):
