@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit.masking import mask
 from bot.audit.pseudonym import pseudonym
 from bot.db.models import AuditEntry
 from bot.errors import AssistantError
+from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +72,9 @@ def add_entry(
         channel=channel or _channel_of(sender_id or ""),
         intent=(intent or None) and intent[:64],
         action=action[:64],
-        topic=(topic or None) and mask(topic)[:128],
+        topic=(topic or None) and mask_text(topic)[:128],
         case_no=case_no,
-        detail=mask(detail) if detail else None,
+        detail=mask_text(detail) if detail else None,
         policy_version=policy_version,
         params_version=params_version,
     )

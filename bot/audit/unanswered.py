@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Engine, inspect, text
 
-from bot.audit.masking import mask
+from bot.privacy import mask_text
 
 DEFAULT_THRESHOLD = 0.6
 _PUNCT = re.compile(r"[\s。，,.!！?？~～…、；;：:\"'“”‘’()（）]+")
@@ -93,7 +93,7 @@ def build_report(
             if name != "nlu_fallback" and conf >= threshold:
                 continue
             unanswered += 1
-            masked = mask(raw)
+            masked = mask_text(raw)
             key = normalise(masked) or masked
             group = groups.get(key)
             if group is None:

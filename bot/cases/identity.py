@@ -9,7 +9,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from bot.parsing.identity import mask_id, validate_id_number
+from bot.parsing.identity import validate_id_number
+from bot.privacy import mask_id_number
 from bot.settings import get_settings
 
 
@@ -30,7 +31,7 @@ def id_hash(id_number: str, key: str | None = None) -> str:
 def stored_id(id_number: str, key: str | None = None) -> StoredId:
     """What the database keeps of an ID number (validates it first: ``IdNumberError`` when invalid)."""
     number = validate_id_number(id_number)
-    return StoredId(id_hash=id_hash(number, key), id_last6=number[-6:], id_masked=mask_id(number))
+    return StoredId(id_hash=id_hash(number, key), id_last6=number[-6:], id_masked=mask_id_number(number))
 
 
 def last6_matches(stored_last6: str, given_last6: str) -> bool:

@@ -29,25 +29,11 @@ from bot.db.models import Applicant, Case, Staff
 from bot.errors import AccessDenied, InputError, NotFound
 from bot.parsing.case_numbers import normalize_case_no
 from bot.parsing.identity import validate_id_last6, validate_id_number
-from bot.parsing.phones import mask_phone
+from bot.privacy import mask_name, mask_phone
 from bot.programmes import case_programmes
 from bot.settings import Settings
 
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
-
-
-def mask_person_name(name: str) -> str:
-    """张三丰 -> 张*丰, 张三 -> 张* (bot.privacy.mask_name once available)."""
-    try:
-        from bot.privacy import mask_name
-    except ImportError:  # bot/privacy.py is written in parallel; same rule until it lands
-        name = (name or "").strip()
-        if len(name) <= 1:
-            return "*" if name else ""
-        if len(name) == 2:
-            return name[0] + "*"
-        return name[0] + "*" * (len(name) - 2) + name[-1]
-    return mask_name(name)
 
 
 @dataclass(frozen=True)
@@ -121,7 +107,7 @@ def case_view(case: Case, *, today: date, params=None, with_history: bool = Fals
         decided_on=case.decided_on,
         town=case.town,
         village=case.village,
-        applicant_masked=mask_person_name(applicant.name),
+        applicant_masked=mask_name(applicant.name),
         deadline=deadline,
         overdue=overdue,
         working_days_left=left,

@@ -1,11 +1,10 @@
 """Messages a front end could not hand to Rasa (Rasa down): kept for staff to follow up.
 
-ID numbers in the text are masked before storage; the sender id tells staff how to reach the person.
+The text is masked (``bot.privacy.mask_text``) before storage; the sender id tells staff how to reach the person.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,14 +13,9 @@ from sqlalchemy.orm import Session
 from bot.db.base import utcnow
 from bot.db.models import PendingMessage
 from bot.db.session import session_scope
-from bot.parsing.identity import mask_id
+from bot.privacy import mask_text
 
-_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 MAX_TEXT = 4000
-
-
-def mask_ids_in_text(text: str) -> str:
-    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)), text or "")
 
 
 def store_pending_message(sender_id: str, channel: str, text: str) -> int:
@@ -30,7 +24,7 @@ def store_pending_message(sender_id: str, channel: str, text: str) -> int:
         msg = PendingMessage(
             channel=(channel or "")[:32],
             sender_id=(sender_id or "")[:128],
-            text=mask_ids_in_text(text)[:MAX_TEXT],
+            text=mask_text(text)[:MAX_TEXT],
             created_at=utcnow(),
         )
         session.add(msg)

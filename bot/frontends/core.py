@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from bot.errors import RasaUnavailable
 from bot.frontends import texts
+from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -156,28 +157,6 @@ def clean_input(text: str) -> str:
     return "".join(kept).strip()
 
 
-def _default_mask(text: str) -> str:
-    try:
-        from bot.privacy import mask_text
-    except ImportError:  # not installed in this checkout: mask the two common forms ourselves
-        return _fallback_mask(text)
-    try:
-        return mask_text(text)
-    except Exception:
-        return _fallback_mask(text)
-
-
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_DIGITS_RE = re.compile(r"\d{6,}")
-
-
-def _fallback_mask(text: str) -> str:
-    text = _ID_RE.sub(lambda m: m.group(1) + "********" + "****", text)
-    text = _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
-    return _DIGITS_RE.sub(lambda m: m.group(0)[:2] + "*" * (len(m.group(0)) - 2), text)
-
-
 # -- the core --------------------------------------------------------------------------------------------
 class RasaSender(Protocol):
     async def send(self, sender_id: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict]: ...
@@ -199,7 +178,7 @@ class ConversationCore:
     rasa: RasaSender
     contact: Callable[[], str] | None = None
     pending_store: PendingStore | None = _default_pending_store
-    mask: Callable[[str], str] = _default_mask
+    mask: Callable[[str], str] = mask_text
     max_chars: int = texts.MAX_INPUT_CHARS
     # storing a message must not delay the apology much (RASA_TIMEOUT + this stays below 10 s)
     store_timeout: float = 1.5

@@ -43,7 +43,6 @@ from bot.frontends.core import (
     STAFF_MENU,
     ConversationCore,
     Reply,
-    _default_mask,
     parse_command,
     telegram_sender_id,
 )
@@ -51,6 +50,7 @@ from bot.frontends.flood import FloodLimiter
 from bot.frontends.logs import configure_frontend_logging
 from bot.frontends.rasa_client import RasaClient
 from bot.frontends.telegram_delivery import CallbackPayloads, send_replies, with_retry
+from bot.privacy import mask_text
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -324,7 +324,7 @@ class TelegramFrontend:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         err = context.error
-        log.error("error while handling an update: %s", _default_mask(f"{type(err).__name__}: {err}"))
+        log.error("error while handling an update: %s", mask_text(f"{type(err).__name__}: {err}"))
 
 
 def build_application(

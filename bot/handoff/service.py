@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.audit.log import add_entry
-from bot.audit.masking import mask
 from bot.db.base import utcnow
 from bot.db.session import session_scope
 from bot.errors import AccessDenied, DatabaseUnavailable, InputError, NotFound
@@ -20,6 +19,7 @@ from bot.handoff.actors import resolve_staff
 from bot.handoff.crisis import CrisisKind, detect_crisis
 from bot.handoff.emergency import emergency_text
 from bot.handoff.hours import response_time_text
+from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -230,14 +230,14 @@ def emergency_reply(
     try:
         with session_scope() as session:
             existing = tickets.open_ticket_of(session, sender_id)
-            note = f"紧急情况（{kind.value}）：{mask(text)[:300]}"
+            note = f"紧急情况（{kind.value}）：{mask_text(text)[:300]}"
             if existing is not None:
                 ticket = tickets.escalate(session, existing, ticket_kind, note)
             else:
                 ticket = tickets.create_ticket(
                     session,
                     sender_id,
-                    topic=f"紧急情况：{mask(text)[:200]}" if text else "紧急情况",
+                    topic=f"紧急情况：{mask_text(text)[:200]}" if text else "紧急情况",
                     summary=summary,
                     town=town,
                     kind=ticket_kind,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.audit.masking import mask
+from bot.privacy import mask_text
 
 INTENT_LABELS = {
     "greet": "问候",
@@ -112,5 +112,5 @@ def summarize(events: Iterable[Mapping[str, Any]], slots: Mapping[str, Any], *, 
         parts.append(f"所在镇（街道）：{town}")
     if extra:
         parts.append(extra)
-    text = mask("；".join(parts)) or "（对话中没有可摘要的内容）"
+    text = mask_text("；".join(parts)) or "（对话中没有可摘要的内容）"
     return text if len(text) <= MAX_LEN else text[: MAX_LEN - 1] + "…"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.audit.masking import mask
 from bot.clock import to_china
 from bot.db.models import HandoffTicket
-from bot.parsing.phones import mask_phone
+from bot.privacy import mask_phone, mask_text
 
 KIND_LABELS = {"callback": "回电", "emergency": "紧急", "crisis": "危机"}
 STATUS_LABELS = {"open": "待领取", "taken": "处理中", "closed": "已办结"}
@@ -101,7 +100,7 @@ def queue_line(ticket: HandoffTicket) -> str:
     town = f" · {ticket.town}" if ticket.town else ""
     return (
         f"{_flag(ticket)}#{ticket.id} [{KIND_LABELS.get(ticket.kind, ticket.kind)}·{STATUS_LABELS[ticket.status]}{who}]"
-        f"{town} {_local(ticket.created_at)} {mask(ticket.topic)[:40]}"
+        f"{town} {_local(ticket.created_at)} {mask_text(ticket.topic)[:40]}"
     )
 
 
@@ -119,7 +118,7 @@ def ticket_detail(ticket: HandoffTicket, *, full_phone: bool = False, messages: 
     lines = [
         f"{_flag(ticket)}工单#{ticket.id}（{KIND_LABELS.get(ticket.kind, ticket.kind)}，{STATUS_LABELS[ticket.status]}）"
         f" 登记于{_local(ticket.created_at)}",
-        f"事项：{mask(ticket.topic)}",
+        f"事项：{mask_text(ticket.topic)}",
         f"电话：{phone or '未留'}"
         + (
             "" if full_phone or not ticket.phone else "（完整号码请在办公电脑上用 lueyang handoff show 查看）"
@@ -137,7 +136,7 @@ def ticket_detail(ticket: HandoffTicket, *, full_phone: bool = False, messages: 
         lines.append("消息：")
         for m in shown:
             who = "居民" if m.direction == "resident" else m.author.removeprefix("staff:")
-            lines.append(f"  {_local(m.created_at)} {who}：{mask(m.text)}")
+            lines.append(f"  {_local(m.created_at)} {who}：{mask_text(m.text)}")
     return "\n".join(lines)
 
 
@@ -157,7 +156,7 @@ def done_text(ticket: HandoffTicket) -> str:
 
 
 def staff_resident_message(ticket: HandoffTicket, text: str) -> str:
-    return f"【工单#{ticket.id} 居民消息】\n{mask(text)}\n\n回复：/reply {ticket.id} 内容"
+    return f"【工单#{ticket.id} 居民消息】\n{mask_text(text)}\n\n回复：/reply {ticket.id} 内容"
 
 
 def staff_resident_cancelled(ticket: HandoffTicket) -> str:

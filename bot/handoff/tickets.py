@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.audit.masking import mask
 from bot.db.base import utcnow
 from bot.db.models import HandoffTicket, TicketMessage
 from bot.errors import AccessDenied, InputError, NotFound
 from bot.handoff import texts
 from bot.handoff.actors import StaffActor
 from bot.notifications.outbox import enqueue
+from bot.privacy import mask_text
 
 OPEN = ("open", "taken")
 MAX_TEXT = 2000
@@ -43,9 +43,9 @@ def create_ticket(
         kind=kind,
         urgent=urgent,
         status="open",
-        topic=mask(topic)[:500],
+        topic=mask_text(topic)[:500],
         phone=phone,
-        preferred_time=(preferred_time or None) and mask(preferred_time)[:64],
+        preferred_time=(preferred_time or None) and mask_text(preferred_time)[:64],
         town=town,
         summary=summary,
         created_at=now or utcnow(),
@@ -71,7 +71,7 @@ def escalate(session: Session, ticket: HandoffTicket, kind: str, note: str) -> H
     if ticket.kind == "callback" or kind == "crisis":
         ticket.kind = kind
     session.add(
-        TicketMessage(ticket=ticket, direction="system", author="assistant", text=mask(note)[:MAX_TEXT])
+        TicketMessage(ticket=ticket, direction="system", author="assistant", text=mask_text(note)[:MAX_TEXT])
     )
     if ticket.assignee_sender:
         enqueue(session, ticket.assignee_sender, texts.staff_escalated(ticket), kind="ticket")

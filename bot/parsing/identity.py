@@ -1,6 +1,6 @@
-"""Resident ID numbers (居民身份证号码) per GB 11643-1999: validation, masking, synthetic generation.
+"""Resident ID numbers (居民身份证号码) per GB 11643-1999: validation, synthetic generation.
 
-Stdlib only.
+Stdlib only. Masking (how an ID number is shown) lives in ``bot.privacy``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ __all__ = [
     "validate_id_number",
     "is_valid_id_number",
     "validate_id_last6",
-    "mask_id",
     "id_birth_date",
     "id_sex",
     "generate_id_number",
@@ -105,17 +104,6 @@ def validate_id_last6(text: str) -> str:
     if not _LAST6.fullmatch(tail):
         raise IdNumberError("身份证号码后六位应为5位数字加最后一位数字或字母X，请核对。", value=None)
     return tail
-
-
-def mask_id(text: str) -> str:
-    """``610727199001011234`` -> ``6107**********1234``: first 4 and last 4 visible.
-
-    Shorter strings keep less: up to 8 characters are fully starred.
-    """
-    number = normalize_id_number(text)
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def id_birth_date(text: str) -> dt.date:

@@ -1,6 +1,6 @@
 """Mainland mobile numbers: 11 digits starting 13-19, optional +86 / 0086 / 86 prefix, spaces or hyphens.
 
-Stdlib only.
+Stdlib only. Masking (how a phone number is shown) lives in ``bot.privacy``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from functools import cache
 from bot.errors import PhoneNumberError
 from bot.parsing.text import Mention, to_halfwidth
 
-__all__ = ["normalize_phone", "is_valid_phone", "find_phones", "mask_phone"]
+__all__ = ["normalize_phone", "is_valid_phone", "find_phones"]
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
@@ -65,15 +65,3 @@ def find_phones(text: str) -> list[Mention]:
             continue
         found.append(Mention(value, m.start(), m.end(), raw))
     return found
-
-
-def mask_phone(text: str) -> str:
-    """``13812345678`` -> ``138****5678`` (strings that are not phones: all but the last 4 starred)."""
-    try:
-        digits = normalize_phone(text)
-    except PhoneNumberError:
-        digits = re.sub(r"\D", "", to_halfwidth(text or ""))
-        if len(digits) <= 4:
-            return "*" * len(digits)
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return digits[:3] + "****" + digits[-4:]

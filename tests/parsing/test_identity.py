@@ -12,7 +12,6 @@ from bot.parsing.identity import (
     id_check_digit,
     id_sex,
     is_valid_id_number,
-    mask_id,
     normalize_id_number,
     validate_id_last6,
     validate_id_number,
@@ -103,14 +102,6 @@ def test_last6_rejections(text, reason_part):
     assert reason_part in err.value.reason
 
 
-def test_mask_id():
-    assert mask_id(STANDARD_EXAMPLE) == "1101**********002X"
-    assert mask_id("11010519491231002x") == "1101**********002X"
-    assert mask_id("110105491231002") == "1101*******1002"
-    assert mask_id("12345X") == "******"
-    assert mask_id("") == ""
-
-
 def test_generate_id_numbers_are_valid_and_deterministic():
     rng = random.Random(42)
     numbers = [generate_id_number(rng) for _ in range(200)]
@@ -163,4 +154,3 @@ def test_validation_never_crashes(text):
         validate_id_last6(text)
     except IdNumberError as exc:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.reason)  # a Chinese reason
-    assert isinstance(mask_id(text), str)
