@@ -7,43 +7,25 @@ A module exposes ``register(subparsers)``; each sub-command sets ``func`` (args 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
+from bot.cli import cases, db, frontends, handoff, notify, policy, privacy, production, run, staff
+from bot.errors import AssistantError
+from bot.precheck import cli as precheck_cli
+
 # one module per area; order = order in --help
-COMMAND_MODULES = (
-    "bot.cli.run",
-    "bot.cli.frontends",
-    "bot.cli.db",
-    "bot.cli.cases",
-    "bot.cli.staff",
-    "bot.cli.policy",
-    "bot.cli.demo",
-    "bot.cli.handoff",
-    "bot.cli.notify",
-    "bot.cli.privacy",
-    "bot.cli.production",
-    "bot.precheck.cli",
-)
+COMMAND_MODULES = (run, frontends, db, cases, staff, policy, handoff, notify, privacy, production, precheck_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lueyang", description="略阳县社会救助助手: run, train and administer")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # area not installed in this checkout
-                continue
-            raise
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.errors import AssistantError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -6,6 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.audit.log import add_entry
+from bot.cases.demo import demo_samples, load_demo
+from bot.cases.importer import import_file
+from bot.cases.lookup import staff_lookup
+from bot.cases.replies import staff_result
+from bot.db.models import Staff
+from bot.db.session import session_scope
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("cases", help="case data: import files, show a case")
@@ -46,9 +54,6 @@ class ProgressBar:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from bot.cases.importer import import_file
-    from bot.db.session import session_scope
-
     if not args.file.is_file():
         print(f"error: no such file: {args.file}", file=sys.stderr)
         return 2
@@ -69,12 +74,6 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from bot.audit.log import add_entry
-    from bot.cases.lookup import staff_lookup
-    from bot.cases.replies import staff_result
-    from bot.db.models import Staff
-    from bot.db.session import session_scope
-
     # the office PC acts with admin scope
     admin = Staff(name="cli", role="admin", towns=[])
     with session_scope() as session:
@@ -87,9 +86,6 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _demo_load(args: argparse.Namespace) -> int:
-    from bot.cases.demo import demo_samples, load_demo
-    from bot.db.session import session_scope
-
     with session_scope() as session:
         staff_created, report = load_demo(session, refresh=args.refresh)
     if report.imported:

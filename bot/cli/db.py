@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.exc import OperationalError
+
+from bot.db import migrate
+from bot.db.session import get_engine, safe_url
+from bot.errors import DatabaseUnavailable
+from bot.settings import get_settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("db", help="case database: migrations")
@@ -16,29 +23,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    from bot.db import migrate
-    from bot.db.session import get_engine, safe_url
-    from bot.errors import DatabaseUnavailable
-    from bot.settings import get_settings
-
     try:
         migrate.upgrade(get_engine(), args.revision)
         rev = migrate.current_revision()
-    except Exception as exc:
-        from sqlalchemy.exc import OperationalError
-
-        if isinstance(exc, OperationalError):
-            raise DatabaseUnavailable(
-                f"cannot reach {safe_url(get_settings().database_url)}: {exc.orig.__class__.__name__}"
-            ) from exc
-        raise
+    except OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"cannot reach {safe_url(get_settings().database_url)}: {exc.orig.__class__.__name__}"
+        ) from exc
     print(f"case database at revision {rev} ({safe_url(get_settings().database_url)})")
     return 0
 
 
 def _current(args: argparse.Namespace) -> int:
-    from bot.db import migrate
-
     rev = migrate.current_revision()
     head = migrate.head_revision()
     print(f"current: {rev or '(empty)'}  head: {head}")

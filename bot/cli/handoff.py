@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import argparse
 
+from bot.audit.log import add_entry
+from bot.cases.staff import get_staff
+from bot.db.session import session_scope
+from bot.errors import AccessDenied, InputError, NotFound
+from bot.handoff import texts, tickets
+from bot.handoff.actors import StaffActor, cli_actor
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("handoff", help="callback tickets: queue, show, take, reply, done")
@@ -31,22 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _actor(session, as_staff: str | None):
-    from bot.handoff.actors import StaffActor, cli_actor
-
     if not as_staff:
         return cli_actor()
-    from bot.cases.staff import get_staff
-
     staff = get_staff(session, as_staff)
     # the office PC acts with admin scope, named after the staff member
     return StaffActor(name=staff.name, role="admin", staff_id=staff.id)
 
 
 def _run(func, args: argparse.Namespace) -> int:
-    from bot.audit.log import add_entry
-    from bot.db.session import session_scope
-    from bot.errors import AccessDenied, InputError, NotFound
-
     with session_scope() as session:
         actor = _actor(session, getattr(args, "as_staff", None))
         try:
@@ -71,14 +70,10 @@ def _run(func, args: argparse.Namespace) -> int:
 
 
 def _queue(args: argparse.Namespace) -> int:
-    from bot.handoff import texts, tickets
-
     return _run(lambda s, a, _args: (texts.queue_text(tickets.queue(s, a, limit=200)), None), args)
 
 
 def _show(args: argparse.Namespace) -> int:
-    from bot.handoff import texts, tickets
-
     def show(s, a, args):
         t = tickets.get_ticket(s, a, args.ticket)
         return texts.ticket_detail(t, full_phone=True, messages=100), t.id
@@ -87,8 +82,6 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _take(args: argparse.Namespace) -> int:
-    from bot.handoff import texts, tickets
-
     def take(s, a, args):
         t = tickets.take(s, a, args.ticket)
         return texts.ticket_detail(t, full_phone=True), t.id
@@ -97,8 +90,6 @@ def _take(args: argparse.Namespace) -> int:
 
 
 def _reply(args: argparse.Namespace) -> int:
-    from bot.handoff import texts, tickets
-
     def reply(s, a, args):
         t = tickets.staff_reply(s, a, args.ticket, " ".join(args.text))
         return texts.reply_sent(t), t.id
@@ -107,8 +98,6 @@ def _reply(args: argparse.Namespace) -> int:
 
 
 def _done(args: argparse.Namespace) -> int:
-    from bot.handoff import texts, tickets
-
     def done(s, a, args):
         t = tickets.close(s, a, args.ticket)
         return texts.done_text(t), t.id

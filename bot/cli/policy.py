@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.policy.parameters import load_parameters
+from bot.policy.validate import validate
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("policy", help="check the policy knowledge and county parameter files")
@@ -27,8 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bot.policy.validate import validate
-
     report = validate(args.data_dir, args.county)
     for warning in report.warnings:
         print(f"warning: {warning}")
@@ -42,8 +43,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_unverified(args: argparse.Namespace) -> int:
-    from bot.policy.parameters import load_parameters
-
     params = load_parameters(args.county)
     items = params.unverified()
     for p in items:

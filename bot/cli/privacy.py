@@ -10,14 +10,23 @@ could not answer, read from the tracker store.
 from __future__ import annotations
 
 import argparse
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from bot import clock
+from bot.audit.log import entries
+from bot.audit.purge import purge
+from bot.audit.unanswered import DEFAULT_THRESHOLD, build_report, to_csv, to_markdown
+from bot.db.session import make_engine, session_scope
+from bot.precheck.store import purge_expired
+from bot.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    purge = subparsers.add_parser("purge", help="delete conversation history older than the retention period")
-    purge.add_argument("--days", type=int, default=None, help="retention in days (default: RETENTION_DAYS)")
-    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
-    purge.set_defaults(func=_purge)
+    purge_cmd = subparsers.add_parser("purge", help="delete conversation history older than the retention period")
+    purge_cmd.add_argument("--days", type=int, default=None, help="retention in days (default: RETENTION_DAYS)")
+    purge_cmd.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    purge_cmd.set_defaults(func=_purge)
 
     report = subparsers.add_parser("report", help="reports for the bureau")
     rsub = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
@@ -36,17 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def tracker_engine(settings=None):
-    from bot.db.session import make_engine
-    from bot.settings import get_settings
-
     return make_engine((settings or get_settings()).tracker_store_url)
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from bot.audit.purge import purge
-    from bot.db.session import session_scope
-    from bot.settings import get_settings
-
     settings = get_settings()
     days = args.days if args.days is not None else settings.retention_days
     engine = tracker_engine(settings)
@@ -58,23 +60,13 @@ def _purge(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if not args.dry_run:
-        try:
-            from bot.precheck.store import purge_expired
-        except ImportError:  # pragma: no cover - the pre-check ships with the package
-            pass
-        else:
-            report.precheck_results = purge_expired(days)
+        report.precheck_results = purge_expired(days)
     prefix = "将删除（演练，未删除）" if args.dry_run else "已删除"
     print(f"{prefix}{report.summary()}")
     return 0
 
 
 def _unanswered(args: argparse.Namespace) -> int:
-    from datetime import datetime, timedelta, timezone
-
-    from bot.audit.unanswered import DEFAULT_THRESHOLD, build_report, to_csv, to_markdown
-    from bot.settings import get_settings
-
     settings = get_settings()
     since = datetime.now(timezone.utc) - timedelta(days=args.days) if args.days else None
     engine = tracker_engine(settings)
@@ -84,7 +76,7 @@ def _unanswered(args: argparse.Namespace) -> int:
         engine.dispose()
     out = args.out or settings.var_dir / "reports"
     out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d")
+    stamp = clock.today().strftime("%Y%m%d")
     csv_path, md_path = out / f"unanswered-{stamp}.csv", out / f"unanswered-{stamp}.md"
     csv_path.write_text(to_csv(report), encoding="utf-8-sig")  # BOM: opens correctly in Excel
     md_path.write_text(to_markdown(report), encoding="utf-8")
@@ -94,9 +86,6 @@ def _unanswered(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from bot.audit.log import entries
-    from bot.db.session import session_scope
-
     with session_scope() as session:
         rows = entries(session, case_no=args.case, limit=args.limit)
     for r in rows:

@@ -21,7 +21,17 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import psycopg
+import redis
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from bot.db.session import safe_url
 from bot.errors import ConfigurationError, ServiceUnavailable
+from bot.frontends.telegram_app import check_settings
+from bot.runner import Cluster, install_signal_handlers
+from bot.settings import PROJECT_ROOT, Settings
+from bot.training import ensure_model
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432"
 DEFAULTS = {
@@ -129,10 +139,8 @@ def production_env(
     return env, notes
 
 
-def check_profile(env: Mapping[str, str], rasa_processes: int, action_processes: int):
+def check_profile(env: Mapping[str, str], rasa_processes: int, action_processes: int) -> Settings:
     """Settings of the profile, or ConfigurationError naming every problem."""
-    from bot.settings import Settings
-
     settings = Settings.from_env(env)
     settings.check_production()
     problems = []
@@ -148,10 +156,7 @@ def check_profile(env: Mapping[str, str], rasa_processes: int, action_processes:
 
 
 # -- services ---------------------------------------------------------------------------------------------------
-def _pg_connect(url: str, dbname: str | None = None, timeout: int = 3):
-    import psycopg
-    from sqlalchemy.engine import make_url
-
+def pg_connect(url: str, dbname: str | None = None, timeout: int = 3):
     u = make_url(url)
     return psycopg.connect(
         host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, password=u.password,
@@ -161,22 +166,18 @@ def _pg_connect(url: str, dbname: str | None = None, timeout: int = 3):
 
 def check_services(env: Mapping[str, str]) -> list[str]:
     """PostgreSQL (maintenance database of each server) and Redis answer; returns problems (empty: fine)."""
-    from bot.db.session import safe_url
-
     problems: list[str] = []
     for key in ("DATABASE_URL", "TRACKER_STORE_URL"):
         url = env.get(key, "")
         if not url.startswith("postgres"):
             continue
         try:
-            with _pg_connect(url, "postgres") as conn:
+            with pg_connect(url, "postgres") as conn:
                 conn.execute("SELECT 1")
         except Exception as exc:  # noqa: BLE001 - any driver error means "not reachable" here
             problems.append(f"PostgreSQL for {key} ({safe_url(url)}) is not reachable: {exc.__class__.__name__}")
     redis_url = env.get("REDIS_URL", "")
     if redis_url:
-        import redis
-
         try:
             client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
             client.ping()
@@ -188,9 +189,6 @@ def check_services(env: Mapping[str, str]) -> list[str]:
 
 def ensure_databases(env: Mapping[str, str]) -> list[str]:
     """Create the PostgreSQL databases named by DATABASE_URL and TRACKER_STORE_URL if missing; returns created."""
-    from psycopg import sql
-    from sqlalchemy.engine import make_url
-
     created = []
     for key in ("DATABASE_URL", "TRACKER_STORE_URL"):
         url = env.get(key, "")
@@ -199,7 +197,7 @@ def ensure_databases(env: Mapping[str, str]) -> list[str]:
         name = make_url(url).database
         if not name:
             raise ConfigurationError(f"{key} names no database")
-        with _pg_connect(url, "postgres") as conn:
+        with pg_connect(url, "postgres") as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 created.append(name)
@@ -208,8 +206,6 @@ def ensure_databases(env: Mapping[str, str]) -> list[str]:
 
 def prepare_case_database(env: Mapping[str, str], *, demo: bool = False, root: Path | None = None) -> None:
     """Migrate the case database (and load the demo data) in a child process with ``env``."""
-    from bot.settings import PROJECT_ROOT
-
     cwd = root or PROJECT_ROOT
     steps = [["db", "upgrade"]] + ([["demo", "load"]] if demo else [])
     for step in steps:
@@ -219,15 +215,13 @@ def prepare_case_database(env: Mapping[str, str], *, demo: bool = False, root: P
 
 
 # -- running ----------------------------------------------------------------------------------------------------
-def find_model(settings, *, no_train: bool = False) -> Path:
+def find_model(settings: Settings, *, no_train: bool = False) -> Path:
     """The model for the current inputs (trained if needed), or with ``no_train`` the newest in models/."""
     if no_train:
         models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
         if not models:
             raise ConfigurationError("no model in models/: run `make train` first")
         return models[-1]
-    from bot.training import ensure_model
-
     return ensure_model(settings)
 
 
@@ -276,8 +270,6 @@ def supervise(cluster, *, echo=print, poll: float = 1.0, budget: RestartBudget |
 
 
 def cmd_production(args: argparse.Namespace) -> int:
-    from bot.runner import Cluster, install_signal_handlers
-
     env, notes = production_env()
     settings = check_profile(env, args.rasa_processes, args.action_processes)
     for note in notes:
@@ -292,8 +284,6 @@ def cmd_production(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     if settings.telegram_bot_token:
-        from bot.frontends.telegram_app import check_settings
-
         check_settings(settings)
     if args.check:
         print("[production] settings, PostgreSQL and Redis are fine")

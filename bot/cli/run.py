@@ -6,8 +6,16 @@ import argparse
 import dataclasses
 import subprocess
 import sys
+from pathlib import Path
 
+from bot.cli.production import find_model
+from bot.frontends.telegram_app import run_telegram
+from bot.frontends.terminal import run_terminal
+from bot.notifications import worker
+from bot.policy.parameters import load_parameters
+from bot.runner import Cluster, install_signal_handlers
 from bot.settings import get_settings
+from bot.training import ensure_model
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,24 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.training import ensure_model
-
     ensure_model(get_settings(), force=args.force)
     return 0
-
-
-def _model(args: argparse.Namespace):
-    settings = get_settings()
-    if args.no_train:
-        models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-        if not models:
-            from bot.errors import ConfigurationError
-
-            raise ConfigurationError("no model in models/: run `make train` first")
-        return models[-1]
-    from bot.training import ensure_model
-
-    return ensure_model(settings)
 
 
 def _prepare_database() -> None:
@@ -58,10 +50,6 @@ def _prepare_database() -> None:
 
 
 def _warn_unverified() -> None:
-    try:
-        from bot.policy.parameters import load_parameters
-    except ImportError:
-        return
     params = load_parameters()
     unverified = params.unverified()
     if unverified:
@@ -69,16 +57,12 @@ def _warn_unverified() -> None:
               "them with the office). List them with `lueyang policy unverified`.")
 
 
-def _cluster(args: argparse.Namespace):
-    from pathlib import Path
-
-    from bot.runner import Cluster
-
+def _cluster(args: argparse.Namespace) -> Cluster:
     settings = get_settings()
     settings.check_production()
     return Cluster(
         settings=settings,
-        model=_model(args),
+        model=find_model(settings, no_train=args.no_train),
         rasa_processes=args.rasa_processes,
         action_processes=args.action_processes,
         log_dir=Path(args.log_dir) if args.log_dir else None,
@@ -86,8 +70,6 @@ def _cluster(args: argparse.Namespace):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.runner import install_signal_handlers
-
     install_signal_handlers()
     _prepare_database()
     _warn_unverified()
@@ -110,10 +92,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from bot.runner import install_signal_handlers
-
     install_signal_handlers()
     settings = get_settings()
     _prepare_database()
@@ -127,14 +105,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the front end spreads conversations over every Rasa process of this run
         settings = dataclasses.replace(settings, rasa_url=",".join(cluster.rasa_urls))
         if settings.telegram_bot_token:
-            from bot.frontends.telegram_app import run_telegram
-            from bot.notifications.worker import telegram_outbox_job
-
             # the outbox (status notifications, staff replies) is delivered by the same process
-            return int(run_telegram(settings, background=[telegram_outbox_job]) or 0)
-        from bot.frontends.terminal import run_terminal
-
-        return int(run_terminal(settings) or 0)
+            return int(run_telegram(settings, background=[worker.outbox_job]) or 0)
+        return int(run_terminal(settings, background=[worker.outbox_job]) or 0)
     except KeyboardInterrupt:
         return 0
     finally:
