@@ -9,18 +9,18 @@ import argparse
 import logging
 import os
 
+from rasa_sdk import endpoint
+
+from bot.logging_setup import configure_logging
+from bot.settings import get_settings
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="略阳县社会救助助手 action server")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args(argv)
-    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
-    from bot.logging_setup import configure_logging
-    from bot.settings import get_settings
-
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")  # read by endpoint.run
     configure_logging(get_settings().log_level)
-    from rasa_sdk import endpoint
-
     logging.getLogger(__name__).info("starting the action server on port %s", args.port)
     endpoint.run("actions", port=args.port, cors_origins=None)
 

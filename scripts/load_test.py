@@ -43,12 +43,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import redis
+from psycopg import sql
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cli.production import TF_THREADS  # noqa: E402
+from bot.cases.demo import DEMO_NOTE  # noqa: E402
+from bot.cli.production import TF_THREADS, check_services, pg_connect, prepare_case_database  # noqa: E402
+from bot.db.models import Applicant, Case  # noqa: E402
+from bot.db.session import make_engine  # noqa: E402
 from bot.frontends.rasa_client import SECRET_HEADER, WEBHOOK_PATH, RasaClient  # noqa: E402
+from bot.runner import Cluster  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.training import model_fingerprint, model_path  # noqa: E402
 
 SECRET = "load-test-secret"
 PG = "postgresql://postgres@127.0.0.1:5432"
@@ -301,12 +310,6 @@ async def run_load(urls: list[str], secret: str, cases: list[tuple[str, str]], *
 # -- profiles -------------------------------------------------------------------------------------------------
 def demo_cases(database_url: str, limit: int = 400) -> list[tuple[str, str]]:
     """(case number, stored last six of the applicant's ID) of demo cases in the case database."""
-    from sqlalchemy import select
-
-    from bot.cases.demo import DEMO_NOTE
-    from bot.db.models import Applicant, Case
-    from bot.db.session import make_engine
-
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -363,11 +366,7 @@ PROFILES = {
 
 def reset_postgres(env: dict[str, str]) -> None:
     """Fresh load-test databases (a tracker store that grew in an earlier run would skew the comparison)."""
-    from psycopg import sql
-
-    from bot.cli.production import _pg_connect
-
-    with _pg_connect(env["DATABASE_URL"], "postgres") as conn:
+    with pg_connect(env["DATABASE_URL"], "postgres") as conn:
         for key in ("DATABASE_URL", "TRACKER_STORE_URL"):
             name = env[key].rsplit("/", 1)[1]
             assert name.startswith("lueyang_load_"), name  # never drop anything else
@@ -376,10 +375,6 @@ def reset_postgres(env: dict[str, str]) -> None:
 
 
 def run_profile(profile: Profile, model: Path, args: argparse.Namespace) -> tuple[dict[str, Stats], dict]:
-    from bot.cli.production import check_services, prepare_case_database
-    from bot.runner import Cluster
-    from bot.settings import Settings
-
     var_dir = Path(tempfile.mkdtemp(prefix=f"load-{profile.name}-"))
     env = profile.env(var_dir)
     child_env = {**os.environ, **env}
@@ -388,8 +383,6 @@ def run_profile(profile: Profile, model: Path, args: argparse.Namespace) -> tupl
         if problems:
             raise SystemExit("; ".join(problems))
         reset_postgres(child_env)
-        import redis
-
         redis.Redis.from_url(REDIS).flushdb()  # the load test's own Redis database (3): stale locks only
     prepare_case_database(child_env, demo=True)
     settings = Settings.from_env(child_env)
@@ -578,9 +571,6 @@ def main(argv: list[str] | None = None) -> int:
         results[("running", "realistic")] = summary(stats)
         model_name = "(running assistant)"
     else:
-        from bot.settings import Settings
-        from bot.training import model_fingerprint, model_path
-
         model = args.model or model_path(Settings.from_env({}), model_fingerprint(ROOT))
         if not model.exists():
             raise SystemExit(f"no model {model}: run `make train` (or pass --model)")

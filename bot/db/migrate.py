@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from bot.db.session import get_engine
@@ -37,14 +39,10 @@ def downgrade(engine: Engine | None = None, revision: str = "base") -> None:
 
 
 def current_revision(engine: Engine | None = None) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     engine = engine or get_engine()
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

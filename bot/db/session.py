@@ -10,8 +10,10 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,8 +37,6 @@ def normalize_url(url: str) -> str:
 
 def safe_url(url: str) -> str:
     """The URL with any password hidden, for log lines and messages."""
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - an unparsable URL is shown as a placeholder
@@ -55,12 +55,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine for ``url`` (SQLite directory created, PostgreSQL via psycopg 3)."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        from sqlalchemy.engine import make_url
-
         db = make_url(url).database
         if db and db != ":memory:":
-            from pathlib import Path
-
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

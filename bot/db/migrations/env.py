@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 from bot.db.models import Base
+from bot.db.session import make_engine, normalize_url
+from bot.settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,9 +28,6 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from bot.db.session import make_engine
-    from bot.settings import get_settings
-
     engine = make_engine(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
     try:
         with engine.begin() as conn:
@@ -38,9 +37,6 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    from bot.db.session import normalize_url
-    from bot.settings import get_settings
-
     context.configure(
         url=normalize_url(config.get_main_option("sqlalchemy.url") or get_settings().database_url),
         target_metadata=target_metadata,
