@@ -20,7 +20,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -147,8 +147,6 @@ def main(argv: list[str] | None = None) -> int:
             add_staff(s, "基准管理员", "admin", [], ["term:bench-admin"])
 
         def staff(name):
-            from sqlalchemy import select
-
             with session_scope() as s:
                 return s.scalar(select(Staff).where(Staff.name == name))
 
