@@ -18,6 +18,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.privacy import install_masking_everywhere
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Assistant-Secret"
@@ -36,6 +38,7 @@ class SecureRestInput(RestInput):
         from rasa_addons.speedups import install_fast_action_validation
 
         install_fast_action_validation()  # this runs once in every Rasa server process, before any message
+        install_masking_everywhere()  # Rasa's and Sanic's log handlers mask personal data too
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
