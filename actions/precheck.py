@@ -344,7 +344,8 @@ class ActionPrecheckSave(Action):
                 buttons=[OFFER_BUTTONS[0]],
             )
             return []
-        # the reference number itself would be masked in the log (digit run); the saved record names the sender
+        # the reference number (the key to the saved answers) stays out of the audit entry; the saved record
+        # names the sender
         record(tracker.sender_id, "precheck_saved", intent="affirm", topic=AUDIT_TOPIC,
                detail=f"结果已保存（{summary.get('overall')}）")  # fmt: skip
         town = summary.get("town")
