@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.cases.identity import id_hash
-from bot.cases.importer import import_file
+from bot.cases.importer import import_file, read_date_cell
 from bot.cli import main as cli_main
 from bot.db.models import Applicant, Case, StatusChange
 from bot.db.session import session_scope
+from bot.errors import InputError
 from tests.cases.helpers import EN_HEADER, ZH_HEADER, make_rows, write_csv, write_xlsx
 
 TODAY = date(2025, 6, 30)
@@ -162,3 +163,55 @@ def test_bad_amounts_get_a_reason_not_a_crash(amount, reason):
     with pytest.raises(InputError) as err:
         _amount(amount)
     assert reason in err.value.reason
+
+
+# --- date cells -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2023-05-01", date(2023, 5, 1)),
+        ("2023/5/1", date(2023, 5, 1)),
+        ("2023.5.1", date(2023, 5, 1)),
+        ("2023年5月1日", date(2023, 5, 1)),
+        ("2023 年 5 月 1 日", date(2023, 5, 1)),
+        ("2023年5月1", date(2023, 5, 1)),
+        (" 2023-5-1 ", date(2023, 5, 1)),
+        ("20230501", date(2023, 5, 1)),
+        (20230501, date(2023, 5, 1)),  # a number cell
+        (20230501.0, date(2023, 5, 1)),  # a number cell read as float
+        (date(2023, 5, 1), date(2023, 5, 1)),  # an Excel date cell
+        (datetime(2023, 5, 1, 14, 30), date(2023, 5, 1)),  # an Excel datetime cell
+        (None, None),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_date_cells_the_importer_accepts(cell, expected):
+    assert read_date_cell(cell, "申请日期") == expected
+
+
+@pytest.mark.parametrize("cell", ["2023-02-30", "2023-13-01", "2023年5月", "5月1日", "昨天", "20231301", "abc", 45047])
+def test_bad_date_cells_name_the_column_and_the_value(cell):
+    with pytest.raises(InputError) as err:
+        read_date_cell(cell, "受理日期")
+    assert err.value.reason == f"受理日期“{cell}”不是有效日期（应为 2024-05-06 这样的格式）"
+
+
+def test_date_formats_in_a_csv_import_and_a_bad_date_is_reported_with_its_line(db, tmp_path):
+    rows = make_rows(4)
+    rows[0][7], rows[0][8], rows[0][10] = "2025/3/3", "2025年3月5日", "20250310"
+    rows[1][7], rows[1][8], rows[1][10] = "2025.3.3", "2025-03-05", ""
+    rows[2][8] = "2025-02-30"  # no such day
+    path = write_csv(tmp_path / "dates.csv", EN_HEADER, rows)
+    with session_scope() as s:
+        report = import_file(s, path, today=TODAY, skip_bad=True)
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (4, "受理日期“2025-02-30”不是有效日期（应为 2024-05-06 这样的格式）")
+    ]
+    assert report.imported and report.added == 3
+    with session_scope() as s:
+        got = s.execute(
+            select(Case.case_no, Case.applied_on, Case.accepted_on, Case.status_changed_on).order_by(Case.case_no)
+        ).all()
+    assert got[0][1:] == (date(2025, 3, 3), date(2025, 3, 5), date(2025, 3, 10))
+    assert got[1][1:] == (date(2025, 3, 3), date(2025, 3, 5), date(2025, 3, 5))  # no change date: accepted
