@@ -25,7 +25,7 @@ class Applicant(Base):
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # last six characters, for the resident's proof of identity
     id_last6: Mapped[str] = mapped_column(String(6))
-    # display form, e.g. 610727********123X
+    # display form (bot.privacy.mask_id_number), e.g. 6107**********123X
     id_masked: Mapped[str] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(11))
     town: Mapped[str] = mapped_column(String(16))
