@@ -25,8 +25,8 @@ from bot.policy.search import (
     search_topics,
     strip_programmes,
 )
+from bot.programmes import DIBAO, EDGE_FAMILY, home_topic, intent_programme, menu
 from bot.programmes import get as get_programme
-from bot.programmes import home_topic, intent_programme, menu
 
 AUDIENCES = ("resident", "staff")
 CONFIRM_DEFAULT = "略阳县民政局或户籍所在镇（街道）"
@@ -225,7 +225,7 @@ def _amount_paragraph(
     period: str | None,
     household_size: int | None,
 ) -> str:
-    if topic.programme not in ("低保", "低保边缘家庭") or topic.family not in (
+    if topic.programme not in (DIBAO, EDGE_FAMILY) or topic.family not in (
         "eligibility", "income", "standard", "single",
     ):  # fmt: skip
         return ""
@@ -247,7 +247,7 @@ def _amount_paragraph(
         if rural.known:
             known.append(f"农村低保标准{format_value(rural)}")
         text = "当地" + "，".join(known) + "。"
-        if topic.programme == "低保边缘家庭" and multiple.known:
+        if topic.programme == EDGE_FAMILY and multiple.known:
             text += f"低保边缘家庭看人均收入是否低于低保标准的{format_value(multiple)}。"
         lines.append(text)
     else:
