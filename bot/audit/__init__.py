@@ -1,4 +1,5 @@
-"""Audit and privacy: the audit log (``record``), pseudonyms, masking, purge and the unanswered-questions report.
+"""Audit and privacy: the audit log (``record``), pseudonyms, purge and the unanswered-questions report (masking
+rules: ``bot.privacy``).
 
 ``record(sender_id, action, ...)`` is the one call other areas make; everything else is used by the CLI.
 """
