@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cases.identity import id_hash
-from bot.cases.importer import import_file, read_date_cell
+from bot.cases.importer import _amount, import_file, read_date_cell
 from bot.cli import main as cli_main
 from bot.db.models import Applicant, Case, StatusChange
 from bot.db.session import session_scope
@@ -135,10 +135,6 @@ def test_cli_import_prints_errors_and_summary(db, tmp_path, capsys):
 
 
 def test_missing_required_column_is_reported(db, tmp_path):
-    import pytest
-
-    from bot.errors import InputError
-
     path = write_csv(tmp_path / "d.csv", EN_HEADER[1:], [r[1:] for r in make_rows(1)])
     with session_scope() as s, pytest.raises(InputError) as err:
         import_file(s, path, today=TODAY)
@@ -157,9 +153,6 @@ def test_xlsx_numeric_id_cell_is_reported_with_a_hint(db, tmp_path):
 @pytest.mark.parametrize(("amount", "reason"), [("NaN", "不是数字"), ("Infinity", "不是数字"), ("1e26", "过大"),
                                                  ("-5", "负数"), ("abc", "不是数字")])
 def test_bad_amounts_get_a_reason_not_a_crash(amount, reason):
-    from bot.cases.importer import _amount
-    from bot.errors import InputError
-
     with pytest.raises(InputError) as err:
         _amount(amount)
     assert reason in err.value.reason

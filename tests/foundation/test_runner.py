@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
+from pathlib import Path
 
 import pytest
 
 from bot.errors import ConfigurationError
-from bot.runner import lock_store_config, tracker_store_config, write_endpoints
+from bot.runner import (
+    Cluster,
+    install_signal_handlers,
+    lock_store_config,
+    tracker_store_config,
+    write_endpoints,
+)
 from bot.settings import Settings
 
 
@@ -33,12 +43,6 @@ def test_endpoints_file(tmp_path):
 
 
 def test_stop_ends_every_child_and_its_process_group(tmp_path):
-    import os
-    import sys
-    from pathlib import Path
-
-    from bot.runner import Cluster
-
     cluster = Cluster(settings=Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}), model=Path("unused"))
     # a child that itself starts a grandchild: both must go
     script = "import subprocess, time; subprocess.Popen(['sleep', '300']); time.sleep(300)"
@@ -52,11 +56,6 @@ def test_stop_ends_every_child_and_its_process_group(tmp_path):
 
 
 def test_sigint_and_sigterm_become_keyboard_interrupt():
-    import os
-    import signal
-
-    from bot.runner import install_signal_handlers
-
     old = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # as inherited by background jobs of a script
     try:

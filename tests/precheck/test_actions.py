@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+from datetime import date
 from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions import precheck as act
 from bot.db import migrate
 from bot.db.session import make_engine, set_engine
+from bot.precheck import cli
 from bot.precheck.flow import slot_name
 from bot.precheck.rules import QUESTION_ORDER
-from bot.precheck.store import find_by_reference, purge_expired
+from bot.precheck.store import find_by_reference, purge_expired, save_result
 
 DOMAIN: dict[str, Any] = {
     "slots": {slot_name(k): {"type": "any", "mappings": [{"type": "from_text", "conditions": [
@@ -254,16 +257,9 @@ async def test_start_again_in_the_middle_starts_over():
 
 
 def test_staff_can_show_a_saved_result_by_reference(db, capsys):
-    import argparse
-
-    from bot.precheck import cli
-    from bot.precheck.store import save_result
-
     summary = {"overall": "check", "reason": "有1项需要乡镇进一步核实：“发生时间”。", "category": "emergency",
                "outcomes": {"residency": "met", "timing": "needs_checking"}, "rules_version": "r", "data_version": "d",
                "town": "郭镇"}  # fmt: skip
-    from datetime import date
-
     ref = save_result(sender_id="tg-1-1", answers={"event": "fire", "household_size": "3"}, summary=summary,
                       today=date(2026, 11, 28))  # fmt: skip
     parser = argparse.ArgumentParser()
@@ -277,8 +273,6 @@ def test_staff_can_show_a_saved_result_by_reference(db, capsys):
 
 
 def test_the_action_server_can_register_every_precheck_action():
-    from rasa_sdk.executor import ActionExecutor
-
     executor = ActionExecutor()
     executor.register_package("actions.precheck")
     names = set(executor.actions)

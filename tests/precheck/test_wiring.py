@@ -13,6 +13,7 @@ from actions import precheck as act
 from bot.audit.log import entries
 from bot.db.models import HandoffTicket
 from bot.db.session import session_scope
+from bot.handoff.summary import summarize
 from tests.precheck.test_actions import DOMAIN, FULL, plain_tracker, tracker_for_answer, validate
 
 
@@ -110,8 +111,6 @@ async def test_crisis_wording_without_the_guard_gets_the_emergency_reply_and_an_
 
 
 def test_ticket_summary_reads_the_precheck_slots_in_words():
-    from bot.handoff.summary import summarize
-
     result = act.ActionPrecheckResult().run(CollectingDispatcher(), plain_tracker(FULL), DOMAIN)
     summary_slot = next(e["value"] for e in result if e["name"] == "pc_result")
     text = summarize([], {**FULL, "pc_result": summary_slot, "pc_reask": "income", "pc_cancelled": False})
