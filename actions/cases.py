@@ -23,6 +23,8 @@ from bot.errors import InputError
 from bot.notifications import service as notify
 from bot.parsing.case_numbers import normalize_case_no
 from bot.parsing.identity import validate_id_last6
+from bot.policy.answers import is_followup
+from bot.staff_access import is_staff
 
 FORM = "status_lookup_form"
 IDENTIFYING_SLOTS = ("case_no", "id_last6", "id_number")
@@ -45,7 +47,7 @@ class ValidateStatusLookupForm(FormValidationAction):
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         command, _ = command_of(tracker)
-        if command in ("mycases", "bind") or service.is_staff_sender(tracker.sender_id):
+        if command in ("mycases", "bind") or is_staff(tracker.sender_id):
             return []
         return list(domain_slots)
 
@@ -148,8 +150,6 @@ class ActionInformCommand(Action):
 
 
 def _is_policy_followup(tracker: Tracker) -> bool:
-    from bot.policy.answers import is_followup
-
     programme = next(tracker.get_latest_entity_values("programme"), None)
     return is_followup(tracker.latest_message.get("text"), "inform", programme, tracker.get_slot("policy_family"))
 

@@ -24,7 +24,9 @@ from bot.errors import InputError
 from bot.handoff import service, texts
 from bot.handoff.crisis import detect_crisis
 from bot.handoff.summary import summarize
+from bot.notifications.service import unsubscribe_request
 from bot.parsing.phones import find_phones, normalize_phone
+from bot.staff_access import is_staff
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ class ValidateHandoffRequestForm(FormValidationAction):
         command, _ = command_of(tracker)
         if command in service.STAFF_COMMANDS or tracker.get_slot("handoff_crisis"):
             return []
-        if service.is_staff(tracker.sender_id) or service.open_ticket_id(tracker.sender_id) is not None:
+        if is_staff(tracker.sender_id) or service.open_ticket_id(tracker.sender_id) is not None:
             return []
         return list(domain_slots)
 
@@ -162,7 +164,7 @@ class ActionHandoffSubmit(Action):
             return reset_request_slots()
         if tracker.get_slot("handoff_crisis"):  # the emergency reply was given during the form
             return [*reset_request_slots(), *start_relay(service.open_ticket_id(sender))]
-        if service.is_staff(sender):
+        if is_staff(sender):
             dispatcher.utter_message(text=texts.staff_usage())
             return reset_request_slots()
         phone = tracker.get_slot("handoff_phone")
@@ -188,7 +190,7 @@ class ValidateHandoffRelayForm(FormValidationAction):
         return "validate_handoff_relay_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        if service.is_staff(tracker.sender_id) or service.open_ticket_id(tracker.sender_id) is None:
+        if is_staff(tracker.sender_id) or service.open_ticket_id(tracker.sender_id) is None:
             return []
         return list(domain_slots)
 
@@ -291,8 +293,6 @@ class ActionHandoffCancel(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         command, args = command_of(tracker)
         if command == "unsubscribe":
-            from bot.notifications.service import unsubscribe_request
-
             dispatcher.utter_message(text=unsubscribe_request(tracker.sender_id, args))
             return []
         text = service.cancel_ticket(tracker.sender_id)

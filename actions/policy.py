@@ -29,7 +29,7 @@ from bot.policy.answers import (
     script_search,
 )
 from bot.policy.search import normalise_programme
-from bot.policy.staff import is_staff
+from bot.staff_access import is_staff
 
 logger = logging.getLogger(__name__)
 

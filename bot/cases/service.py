@@ -13,25 +13,23 @@ from dataclasses import dataclass
 from bot.audit.log import add_entry
 from bot.cases import replies
 from bot.cases.lookup import my_cases, resident_lookup, staff_lookup
-from bot.cases.staff import find_staff, redeem_bind_code
+from bot.cases.staff import redeem_bind_code
 from bot.db.session import session_scope
 from bot.errors import DatabaseUnavailable, InputError
 from bot.parsing.case_numbers import find_case_numbers
 from bot.parsing.identity import validate_id_last6, validate_id_number
+from bot.staff_access import staff_member
 
 log = logging.getLogger(__name__)
 
+# a STAFF_TELEGRAM_IDS user without a staff record: staff, but with no towns to look up cases in
+NO_STAFF_RECORD = (
+    "您的工作人员账号还没有登记负责的镇（街道），暂时不能查询案件。"
+    "请联系系统管理员为您登记，再发送管理员给您的绑定码完成绑定，例如：/bind 绑定码。"
+)
+
 _LAST6_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9]{5}[0-9Xx])(?![0-9A-Za-z])")
 _ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
-
-
-def is_staff_sender(sender_id: str) -> bool:
-    """True when the sender is an active, linked staff member in a private chat (False if the DB is down)."""
-    try:
-        with session_scope() as session:
-            return find_staff(session, sender_id) is not None
-    except DatabaseUnavailable:
-        return False
 
 
 def fields_from_text(text: str) -> dict[str, str]:
@@ -84,10 +82,12 @@ def status_reply(
     transaction (who saw which case; staff lookups with their staff id)."""
     try:
         with session_scope() as session:
-            staff = find_staff(session, sender_id)
+            staff = staff_member(session, sender_id)
             if command == "mycases":
                 if staff is None:
                     return StatusReply(replies.not_staff())
+                if staff.bootstrap:
+                    return StatusReply(NO_STAFF_RECORD)
                 mine = my_cases(session, staff)
                 shown = _unique(v.case_no for v in (*mine.assigned, *mine.overdue))
                 _audit(session, sender_id, "staff_mycases", shown, staff_id=staff.id)
@@ -98,6 +98,8 @@ def status_reply(
                     return StatusReply(
                         "请发送案件编号、申请人姓名或完整身份证号码，例如：/status LY2024DB00123 或 /status 张三。"
                     )
+                if staff.bootstrap:
+                    return StatusReply(NO_STAFF_RECORD)
                 found = staff_lookup(session, staff, query)
                 shown = _unique(v.case_no for v in found.cases)
                 _audit(session, sender_id, "staff_case_lookup", shown, staff_id=staff.id)

@@ -1,13 +1,12 @@
-"""Staff records, chat identities and one-time bind codes.
+"""Staff records, their chat identities (staff bindings) and one-time bind codes.
 
-Sender ids come from the front ends: Telegram ``tg-<chat_id>-<user_id>``, terminal ``term-<name>``. They map
-to channel ids stored on the staff record: ``tg-user:<user_id>`` and ``term:<name>``. Staff functions are
-only available in a private chat (chat id = user id), so case data never lands in a group.
+Staff bindings are ``bot.identity``'s: the person on a channel, e.g. a Telegram user or a terminal name. Who
+counts as staff in a conversation is decided by ``bot.staff_access`` alone; binding works only in a private
+chat, so case data never lands in a group.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,56 +19,21 @@ from bot.db.base import utcnow
 from bot.db.models import BindCode, Staff, StaffChannel
 from bot.db.models.staff import ROLES
 from bot.errors import InputError
+from bot.identity import binding_forms, parse_binding, parse_sender
+from bot.parsing.towns import normalize_town
 from bot.settings import Settings
 
-_TG = re.compile(r"^tg-(-?\d+)-(\d+)$")
-_TERM = re.compile(r"^term-(.+)$")
-_CHANNEL = re.compile(r"^(tg-user:\d+|term:.+)$")
 # no 0/O/1/I/L: codes are read off a screen and typed on a phone
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
 
-def channel_id_for_sender(sender_id: str) -> str | None:
-    """``tg-<chat>-<user>`` -> ``tg-user:<user>``; ``term-<name>`` -> ``term:<name>``; else None."""
-    sender_id = (sender_id or "").strip()
-    m = _TG.match(sender_id)
-    if m:
-        return f"tg-user:{m.group(2)}"
-    m = _TERM.match(sender_id)
-    if m:
-        return f"term:{m.group(1)}"
-    return None
-
-
-def is_private_sender(sender_id: str) -> bool:
-    """Terminal sessions and Telegram private chats (chat id equals user id)."""
-    m = _TG.match((sender_id or "").strip())
-    if m:
-        return m.group(1) == m.group(2)
-    return bool(_TERM.match((sender_id or "").strip()))
-
-
 def validate_channel_id(channel_id: str) -> str:
+    """A staff binding as stored on the record (``InputError`` naming the accepted forms otherwise)."""
     channel_id = (channel_id or "").strip()
-    if not _CHANNEL.match(channel_id):
-        raise InputError(
-            f"渠道标识应为 tg-user:<Telegram用户ID> 或 term:<名字>，而不是“{channel_id}”", value=channel_id
-        )
+    if parse_binding(channel_id) is None:
+        raise InputError(f"渠道标识应为 {' 或 '.join(binding_forms())}，而不是“{channel_id}”", value=channel_id)
     return channel_id
-
-
-def find_staff(session: Session, sender_id: str) -> Staff | None:
-    """The active staff member behind a sender id, or None (also None outside private chats)."""
-    channel = channel_id_for_sender(sender_id)
-    if channel is None or not is_private_sender(sender_id):
-        return None
-    return session.scalar(
-        select(Staff)
-        .join(StaffChannel)
-        .where(StaffChannel.channel_id == channel, Staff.active.is_(True))
-        .options(selectinload(Staff.channels))
-    )
 
 
 def add_staff(
@@ -80,8 +44,6 @@ def add_staff(
     channel_ids: list[str] | None = None,
 ) -> Staff:
     """Create a staff record. Towns are canonicalised; admins see every town whatever ``towns`` says."""
-    from bot.parsing.towns import normalize_town
-
     name = (name or "").strip()
     if not name:
         raise InputError("请提供姓名")
@@ -146,10 +108,11 @@ def redeem_bind_code(
 ) -> BindResult:
     """Link the sender's chat identity to the staff member the code was made for (once)."""
     now = now or utcnow()
-    channel = channel_id_for_sender(sender_id)
-    if channel is None:
+    identity = parse_sender(sender_id)
+    channel = identity.staff_binding if identity is not None else None
+    if identity is None or channel is None:
         return BindResult("unsupported")
-    if not is_private_sender(sender_id):
+    if not identity.is_private:
         return BindResult("not_private")
     state = lock_state(session, sender_id, kind="bind", now=now, settings=settings)
     if state.locked:

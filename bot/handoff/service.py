@@ -19,6 +19,7 @@ from bot.handoff.actors import resolve_staff
 from bot.handoff.crisis import CrisisKind, detect_crisis
 from bot.handoff.emergency import emergency_text
 from bot.handoff.hours import response_time_text
+from bot.identity import channel_of
 from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,9 @@ def _params():
     return load_parameters()
 
 
-def channel_of(sender_id: str) -> str:
-    if sender_id.startswith("tg-"):
-        return "telegram"
-    if sender_id.startswith("term-"):
-        return "terminal"
-    return "other"
+def _channel(sender_id: str) -> str:
+    """The channel recorded on a ticket ("other" for a sender id no channel writes)."""
+    return channel_of(sender_id) or "other"
 
 
 # --- residents: request a person ------------------------------------------------------------------------
@@ -50,14 +48,6 @@ def open_ticket_id(sender_id: str) -> int | None:
             return ticket.id if ticket else None
     except DatabaseUnavailable:
         return None
-
-
-def is_staff(sender_id: str) -> bool:
-    try:
-        with session_scope() as session:
-            return resolve_staff(session, sender_id) is not None
-    except DatabaseUnavailable:
-        return False
 
 
 def already_open_text(sender_id: str) -> str | None:
@@ -101,7 +91,7 @@ def submit_request(
                 phone=phone,
                 preferred_time=preferred_time,
                 town=town,
-                channel=channel_of(sender_id),
+                channel=_channel(sender_id),
                 now=now,
             )
             add_entry(
@@ -242,7 +232,7 @@ def emergency_reply(
                     town=town,
                     kind=ticket_kind,
                     urgent=True,
-                    channel=channel_of(sender_id),
+                    channel=_channel(sender_id),
                     now=now,
                 )
             ticket_id = ticket.id
@@ -268,7 +258,6 @@ __all__ = [
     "already_open_text",
     "cancel_ticket",
     "emergency_reply",
-    "is_staff",
     "open_ticket_id",
     "relay_from_resident",
     "staff_command",

@@ -10,10 +10,11 @@ from bot.cases.demo import DEMO_STAFF, demo_rows, load_demo
 from bot.cases.importer import ImportReport, write_rows
 from bot.cases.lookup import my_cases, resident_lookup, staff_lookup
 from bot.cases.pending import list_pending, mark_handled, store_pending_message
-from bot.cases.staff import add_staff, create_bind_code, find_staff, redeem_bind_code
+from bot.cases.staff import add_staff, create_bind_code, redeem_bind_code
 from bot.db.models import PendingMessage
 from bot.db.session import session_scope
 from bot.errors import InputError
+from bot.staff_access import staff_member
 
 TODAY = date(2025, 6, 30)
 NOW = datetime(2025, 6, 30, 2, 0)  # naive UTC = 10:00 in China
@@ -223,10 +224,10 @@ def test_sender_ids_map_to_staff_only_in_private_chats(db):
     with session_scope() as s:
         add_staff(s, "张经办", "caseworker", ["郭镇"], ["tg-user:42", "term:zhang"])
     with session_scope() as s:
-        assert find_staff(s, "tg-42-42").name == "张经办"
-        assert find_staff(s, "term-zhang").name == "张经办"
-        assert find_staff(s, "tg--1001234-42") is None  # a group chat
-        assert find_staff(s, "tg-43-43") is None
+        assert staff_member(s, "tg-42-42").name == "张经办"
+        assert staff_member(s, "term-zhang").name == "张经办"
+        assert staff_member(s, "tg--1001234-42") is None  # a group chat
+        assert staff_member(s, "tg-43-43") is None
 
 
 def test_bind_code_once_then_invalid_and_bind_lockout(db, settings):
@@ -236,7 +237,7 @@ def test_bind_code_once_then_invalid_and_bind_lockout(db, settings):
     with session_scope() as s:
         assert redeem_bind_code(s, "tg-77-77", code.lower(), settings=settings).outcome == "bound"
     with session_scope() as s:
-        assert find_staff(s, "tg-77-77").name == "李热线"
+        assert staff_member(s, "tg-77-77").name == "李热线"
         assert redeem_bind_code(s, "tg-78-78", code, settings=settings).outcome == "invalid"
         assert redeem_bind_code(s, "tg--5-78", code, settings=settings).outcome == "not_private"
     outcomes = []

@@ -13,9 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cases import ASK_CASE_NO, ActionAskCaseNo, ActionCaseLookup
 from bot.audit.log import entries
 from bot.cases.demo import demo_rows, load_demo
-from bot.cases.staff import find_staff
 from bot.db.session import session_scope
 from bot.notifications import service as notify
+from bot.staff_access import staff_member
 
 RESIDENT = "tg-5550001-5550001"
 STAFF_TOWNS = ("兴州街道", "横现河街道", "接官亭镇")  # the demo staff member "term-staff"
@@ -107,7 +107,7 @@ def test_staff_lookups_are_audited_with_the_staff_id(demo):
     inside = next(r for r in demo if r.town in STAFF_TOWNS)
     outside = next(r for r in demo if r.town not in STAFF_TOWNS)
     with session_scope() as s:
-        staff_id = find_staff(s, "term-staff").id
+        staff_id = staff_member(s, "term-staff").id
 
     messages, events = lookup("term-staff", metadata={"command": "status", "args": inside.case_no})
     assert inside.case_no in messages[0]["text"] and len(messages) == 1  # staff get no subscription offer

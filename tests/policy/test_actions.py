@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policy import ActionAnswerPolicy, ActionScriptCommand
 from bot.settings import get_settings
+from tests.staff_records import ensure_staff
 
 
 def tracker(
@@ -50,6 +51,14 @@ def _staff_ids(monkeypatch):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def terminal_staff():
+    """Staff records bound to the terminal sessions "staff" and "staff-li" (terminal senders are staff only
+    through a record)."""
+    ensure_staff("term:staff")
+    ensure_staff("term:staff-li")
 
 
 def test_answers_the_intent_and_remembers_the_topic():
@@ -134,26 +143,27 @@ def test_contact_outside_lueyang():
 
 
 def test_staff_get_the_script_automatically():
-    messages, _ = run(ActionAnswerPolicy(), tracker("边缘家庭是什么", "ask_edge_family", sender="tg-100-42"))
+    messages, _ = run(ActionAnswerPolicy(), tracker("边缘家庭是什么", "ask_edge_family", sender="tg-42-42"))
     assert "【热线话术】" in messages[0]["text"]
     assert "内部提示" in messages[0]["text"]
-    resident, _ = run(ActionAnswerPolicy(), tracker("边缘家庭是什么", "ask_edge_family", sender="tg-100-7"))
-    assert "内部提示" not in resident[0]["text"] and "热线话术" not in resident[0]["text"]
+    for sender in ("tg-7-7", "tg-100-42"):  # a resident; the same staff member in a group chat
+        resident, _ = run(ActionAnswerPolicy(), tracker("边缘家庭是什么", "ask_edge_family", sender=sender))
+        assert "内部提示" not in resident[0]["text"] and "热线话术" not in resident[0]["text"]
 
 
-def test_terminal_staff_mode():
+def test_terminal_staff_mode(terminal_staff):
     messages, _ = run(ActionAnswerPolicy(), tracker("特困条件", "ask_tekun", sender="term-staff-li"))
     assert "【热线话术】" in messages[0]["text"]
 
 
 def test_script_command_from_metadata():
-    t = tracker("/inform", "inform", metadata={"command": "script", "args": "边缘"}, sender="tg-5-42")
+    t = tracker("/inform", "inform", metadata={"command": "script", "args": "边缘"}, sender="tg-42-42")
     messages, events = run(ActionScriptCommand(), t)
     assert "【热线话术】低保边缘家庭" in messages[0]["text"]
     assert SlotSet("policy_topic", "edge_family") in events
 
 
-def test_script_command_routed_through_the_answer_action():
+def test_script_command_routed_through_the_answer_action(terminal_staff):
     t = tracker("/inform", "inform", metadata={"command": "script", "args": "材料"}, sender="term-staff")
     messages, _ = run(ActionAnswerPolicy(), t)
     assert "【热线话术】申请要带什么材料" in messages[0]["text"]
@@ -168,14 +178,14 @@ def test_script_command_for_a_resident_gives_the_resident_answer():
 
 
 def test_script_command_unknown_keyword():
-    t = tracker("/inform", "inform", metadata={"command": "script", "args": "火车票"}, sender="tg-5-42")
+    t = tracker("/inform", "inform", metadata={"command": "script", "args": "火车票"}, sender="tg-42-42")
     messages, events = run(ActionScriptCommand(), t)
     assert "没有找到" in messages[0]["text"]
     assert messages[0]["buttons"]
     assert events == []
 
 
-def test_raw_script_text_is_understood():
+def test_raw_script_text_is_understood(terminal_staff):
     messages, _ = run(ActionAnswerPolicy(), tracker("/script 临救", "ask_temp_relief", sender="term-staff"))
     assert "【热线话术】临时救助" in messages[0]["text"]
 

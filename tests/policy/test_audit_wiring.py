@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.policy import ActionAnswerPolicy, ActionScriptCommand
 from bot.audit.log import data_versions, entries
 from bot.db.session import session_scope
+from tests.staff_records import ensure_staff
 
 
 def tracker(text: str, intent: str, sender: str, metadata: dict | None = None) -> Tracker:
@@ -42,6 +43,7 @@ def test_policy_answer_is_audited_with_topic_intent_and_data_versions():
 
 def test_menu_and_staff_script_are_audited():
     sender = "term-staff-audit"
+    ensure_staff("term:staff-audit")  # terminal senders are staff only through a staff record
     ActionAnswerPolicy().run(CollectingDispatcher(), tracker("你好", "greet", "term-somebody"), {})
     assert [(e.action, e.topic) for e in audit_for("term-somebody")] == [("policy_answer", "menu")]
 

@@ -11,8 +11,6 @@ from bot.policy.answers import answer, contact_answer, script_search, suggestion
 from bot.policy.knowledge import load_knowledge
 from bot.policy.parameters import load_parameters
 from bot.policy.search import normalise_programme, search_topics
-from bot.policy.staff import is_staff
-from bot.settings import Settings
 
 ASK_INTENTS = [
     "ask_dibao_eligibility", "ask_dibao_standard", "ask_dibao_apply", "ask_tekun", "ask_temp_relief",
@@ -161,16 +159,6 @@ def test_suggestions_for_a_misspelled_question():
     titles = [t for t, _ in suggestions("特因")]
     assert titles and titles[0] == "特困供养条件"
     assert suggestions("火车票") == []
-
-
-@pytest.mark.parametrize(
-    ("sender", "expected"),
-    [("tg-100-42", True), ("tg--1001234-42", True), ("tg-42-7", False), ("term-staff", True), ("term-staff-li", True),
-     ("term-alice", False), ("", False), (None, False), ("tg-abc", False)],
-)  # fmt: skip
-def test_is_staff(sender, expected):
-    settings = Settings.from_env({"STAFF_TELEGRAM_IDS": "42, 43"})
-    assert is_staff(sender, settings) is expected
 
 
 def test_example_values_in_unverified_entries_are_never_shown(tmp_path):
