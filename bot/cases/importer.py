@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from bot.cases.identity import stored_id
 from bot.cases.lookup import china_today
 from bot.cases.status import get_status
+from bot.cases.status_changes import notify_status_changes
 from bot.db.base import utcnow
 from bot.db.models import Applicant, Case, Staff, StatusChange
 from bot.errors import InputError
-from bot.notifications import notify_status_changes
 from bot.parsing.case_numbers import normalize_case_no, programme_of
 from bot.parsing.dates import parse_exact_date
 from bot.parsing.phones import normalize_phone

@@ -6,6 +6,21 @@ run (loop until Ctrl-C) | once (one pass) | status (rows per state)
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from bot import channels
+from bot.db.session import session_scope
+from bot.frontends.telegram_delivery import build_bot, telegram_deliverer
+from bot.identity import TELEGRAM
+from bot.logging_setup import configure_logging
+from bot.notifications.outbox import counts
+from bot.notifications.worker import deliver_once, run_forever
+from bot.settings import get_settings
+
+log = logging.getLogger("bot.notifications")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,30 +36,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _bot():
-    from bot.frontends.telegram_delivery import build_bot
-    from bot.settings import get_settings
-
+    """The send-only bot of this process."""
     return build_bot(get_settings())
 
 
-def _setup_logging() -> None:
-    from bot.logging_setup import configure_logging
-    from bot.settings import get_settings
+@contextlib.asynccontextmanager
+async def _telegram_channel() -> AsyncIterator[None]:
+    """A send-only bot registered as the Telegram channel's deliverer while the block runs."""
+    bot = _bot()
+    async with bot:
+        with channels.registered(TELEGRAM, telegram_deliverer(bot)):
+            yield
 
+
+def _setup_logging() -> None:
     configure_logging(get_settings().log_level)
 
 
 def _once(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from bot.notifications.worker import deliver_once, telegram_sender
-
     _setup_logging()
 
     async def main() -> int:
-        bot = _bot()
-        async with bot:
-            result = await deliver_once(telegram_sender(bot), limit=500)
+        async with _telegram_channel():
+            result = await deliver_once(limit=500)
         print(f"sent {result.sent}, will retry {result.retried}, given up {result.failed}")
         return 0 if result.failed == 0 else 1
 
@@ -52,20 +66,12 @@ def _once(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import asyncio
-    import logging
-
-    from bot.notifications.worker import run_forever, telegram_sender
-
     _setup_logging()
 
     async def main() -> None:
-        bot = _bot()
-        async with bot:
-            logging.getLogger("bot.notifications").info(
-                "outbox worker started (interval %.1f s)", args.interval
-            )
-            await run_forever(telegram_sender(bot), interval=args.interval)
+        async with _telegram_channel():
+            log.info("outbox worker started (interval %.1f s)", args.interval)
+            await run_forever(interval=args.interval)
 
     try:
         asyncio.run(main())
@@ -75,9 +81,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from bot.db.session import session_scope
-    from bot.notifications.outbox import counts
-
     with session_scope() as session:
         c = counts(session)
     print("  ".join(f"{k}: {c.get(k, 0)}" for k in ("pending", "sent", "failed")))

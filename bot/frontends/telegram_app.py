@@ -36,20 +36,15 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import channels
 from bot.errors import ConfigurationError
 from bot.frontends import texts
-from bot.frontends.core import (
-    PUBLIC_MENU,
-    STAFF_MENU,
-    ConversationCore,
-    Reply,
-    parse_command,
-    telegram_sender_id,
-)
+from bot.frontends.core import PUBLIC_MENU, STAFF_MENU, ConversationCore, Reply, parse_command
 from bot.frontends.flood import FloodLimiter
 from bot.frontends.logs import configure_frontend_logging
 from bot.frontends.rasa_client import RasaClient
-from bot.frontends.telegram_delivery import CallbackPayloads, send_replies, with_retry
+from bot.frontends.telegram_delivery import CallbackPayloads, send_replies, telegram_deliverer, with_retry
+from bot.identity import TELEGRAM, telegram_sender
 from bot.privacy import mask_text
 from bot.settings import Settings
 
@@ -112,6 +107,7 @@ class TelegramFrontend:
         self.retry = retry or {}
         self.background: list[Callable[[Application], Awaitable[None]]] = []
         self._background_tasks: list[asyncio.Task] = []
+        self._deliverer: channels.Deliverer | None = None
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -127,6 +123,9 @@ class TelegramFrontend:
 
     async def post_init(self, app: Application) -> None:
         await self.set_commands(app.bot)
+        # proactive messages to Telegram senders (outbox: notifications, staff relay) go through this bot
+        self._deliverer = telegram_deliverer(app.bot, retry=self.retry)
+        channels.register(TELEGRAM, self._deliverer)
         for job in self.background:
             self._background_tasks.append(asyncio.create_task(self._run_job(job, app)))
 
@@ -143,6 +142,9 @@ class TelegramFrontend:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._deliverer is not None:
+            channels.unregister(TELEGRAM, self._deliverer)
+            self._deliverer = None
 
     async def post_shutdown(self, app: Application) -> None:
         close = getattr(self.core.rasa, "aclose", None)
@@ -253,7 +255,7 @@ class TelegramFrontend:
         reply_to = None if message.chat.type == ChatType.PRIVATE else message.message_id
         if not await self._flood_ok(context.bot, chat_id, user_id, reply_to):
             return
-        sender_id = telegram_sender_id(chat_id, user_id)
+        sender_id = telegram_sender(chat_id, user_id).sender_id
         metadata = {"chat_type": str(message.chat.type)}
         await self._converse(
             context.bot,
@@ -307,7 +309,7 @@ class TelegramFrontend:
             return
         if not await self._flood_ok(context.bot, chat_id, user_id, reply_to):
             return
-        sender_id = telegram_sender_id(chat_id, user_id)
+        sender_id = telegram_sender(chat_id, user_id).sender_id
         await self._converse(
             context.bot,
             chat_id,
@@ -341,7 +343,8 @@ def build_application(
     """The configured Application (not started). Raises ConfigurationError for bad settings.
 
     ``background``: coroutine functions taking the application, started after start-up and cancelled at
-    stop (e.g. a notification outbox worker that sends with ``send_to_sender(app.bot, ...)``).
+    stop (e.g. the outbox worker: at start-up the application registers its bot as the Telegram channel's
+    deliverer in ``bot.channels``).
     """
     check_settings(settings)
     if core is None:

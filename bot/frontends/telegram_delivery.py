@@ -3,9 +3,10 @@
 Plain text only (no parse mode): Rasa's texts are sent exactly as written, so characters such as ``<``,
 ``&`` or ``*`` can never break a message or inject formatting.
 
-``send_to_sender(bot, sender_id, replies)`` is the API for proactive messages (status notifications and
-the staff relay of issue 7): it raises ``telegram.error.TelegramError`` when Telegram did not accept a
-message after the retries, so an outbox can keep the message and try again later.
+``send_to_sender(bot, sender, replies)`` sends proactive messages (status notifications, the staff relay): it
+raises ``telegram.error.TelegramError`` when Telegram did not accept a message after the retries, so an outbox can
+keep the message and try again later. ``telegram_deliverer(bot)`` is the same as the Telegram channel's deliverer
+for ``bot.channels`` (failures that retrying cannot fix become ``PermanentDeliveryError``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from typing import Any, TypeVar
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.frontends.core import Reply, parse_telegram_sender_id
+from bot.channels import Deliverer, PermanentDeliveryError
+from bot.frontends.core import Reply
 from bot.frontends.splitting import TELEGRAM_LIMIT, split_text
+from bot.identity import SenderIdentity, telegram_chat_id
 
 log = logging.getLogger(__name__)
 
@@ -147,20 +150,45 @@ async def send_replies(
 
 async def send_to_sender(
     bot: Bot,
-    sender_id: str,
+    sender: str | SenderIdentity,
     replies: Sequence[Reply | str],
     *,
     payloads: CallbackPayloads | None = None,
     retry: dict[str, Any] | None = None,
 ) -> list[Message]:
-    """Proactively send replies (or plain strings) to the Telegram conversation ``tg-<chat>-<user>``.
+    """Proactively send replies (or plain strings) to a Telegram conversation (a sender id or identity).
 
-    Raises ValueError for a sender id of another channel, and TelegramError (e.g. ``Forbidden`` when the
-    user blocked the bot) when Telegram did not accept a message after the retries.
+    Raises ValueError for a sender of another channel, and TelegramError (e.g. ``Forbidden`` when the user
+    blocked the bot) when Telegram did not accept a message after the retries.
     """
-    chat_id, _user_id = parse_telegram_sender_id(sender_id)
+    identity = sender if isinstance(sender, SenderIdentity) else SenderIdentity.parse(sender)
+    chat_id = telegram_chat_id(identity)
     items = [r if isinstance(r, Reply) else Reply(str(r)) for r in replies]
     return await send_replies(bot, chat_id, items, payloads=payloads or CallbackPayloads(), retry=retry)
+
+
+def is_permanent(exc: TelegramError) -> bool:
+    """Telegram refused for good: the user blocked the bot, a bad token, a chat or user that does not exist."""
+    if isinstance(exc, Forbidden | InvalidToken):
+        return True
+    if isinstance(exc, BadRequest):
+        text = str(exc).lower()
+        return "chat not found" in text or "user not found" in text
+    return False
+
+
+def telegram_deliverer(bot: Bot, *, retry: dict[str, Any] | None = None) -> Deliverer:
+    """The Telegram channel's deliverer for ``bot.channels`` (registered by whoever owns ``bot`` when it starts)."""
+
+    async def deliver(identity: SenderIdentity, messages: Sequence[str]) -> list[Message]:
+        try:
+            return await send_to_sender(bot, identity, messages, retry=retry)
+        except TelegramError as exc:
+            if is_permanent(exc):
+                raise PermanentDeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+            raise
+
+    return deliver
 
 
 def build_bot(settings) -> Bot:
@@ -179,8 +207,10 @@ __all__ = [
     "Forbidden",
     "TelegramError",
     "build_bot",
+    "is_permanent",
     "keyboard_for",
     "send_replies",
     "send_to_sender",
+    "telegram_deliverer",
     "with_retry",
 ]

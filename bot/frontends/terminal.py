@@ -1,20 +1,31 @@
 """Chat with the assistant in a terminal (the run command's default when no Telegram token is set).
 
 Buttons are shown as numbered choices: typing the number presses the button. ``/staff`` switches to the
-staff view (the demo staff record bound to ``term:staff``, sender id ``term-staff``), ``/resident`` back;
-``/quit`` (or end of input) leaves. Works with a pipe as stdin, so tests can drive it.
+staff view (the terminal session named ``staff``, which the demo data binds to its demo staff record),
+``/resident`` back; ``/quit`` (or end of input) leaves. Works with a pipe as stdin, so tests can drive it.
+
+While it runs, the chat is the terminal channel's deliverer (``bot.channels``): proactive messages for its two
+sessions (a staff reply to the resident, a resident's message to the staff view) are printed; ``run_terminal``
+can run the outbox worker alongside (``background``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sys
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TextIO
 
-from bot.frontends.core import TERMINAL_STAFF_SENDER, Button, ConversationCore, Reply, terminal_sender_id
+from bot import channels
+from bot.frontends.core import Button, ConversationCore, Reply
+from bot.frontends.logs import configure_frontend_logging
 from bot.frontends.rasa_client import RasaClient
+from bot.identity import TERMINAL, SenderIdentity, terminal_sender
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 BOT_PREFIX = "助手："
 QUIT_COMMANDS = {"/quit", "/exit", "/q"}
@@ -26,12 +37,15 @@ WELCOME = (
 STAFF_ON = "已切换到工作人员视图（演示工作人员账号，会话 {sender}）。输入 /resident 切换回居民视图。"
 STAFF_OFF = "已切换回居民视图（会话 {sender}）。"
 BYE = "再见！"
+PROACTIVE = "（发给会话 {sender} 的消息）"
+STAFF_VIEW_NAME = "staff"  # the demo data binds this terminal session to its demo staff record
 
 
 class TerminalChat:
     def __init__(self, core: ConversationCore, *, name: str = "local", stdin: TextIO, stdout: TextIO) -> None:
         self.core = core
-        self.resident_sender = terminal_sender_id(name)
+        self.resident_sender = terminal_sender(name).sender_id
+        self.staff_sender = terminal_sender(STAFF_VIEW_NAME).sender_id
         self.sender_id = self.resident_sender
         self.stdin = stdin
         self.stdout = stdout
@@ -42,8 +56,9 @@ class TerminalChat:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def show(self, replies: list[Reply]) -> None:
-        self.choices = []
+    def show(self, replies: list[Reply], *, keep_choices: bool = False) -> None:
+        if not keep_choices:
+            self.choices = []
         for reply in replies:
             if reply.image:
                 self.say(f"{BOT_PREFIX}[图片] {reply.image}")
@@ -55,6 +70,16 @@ class TerminalChat:
             for button in reply.buttons:
                 self.choices.append(button)
                 self.say(f"  [{len(self.choices)}] {button.title}")
+
+    async def deliver(self, identity: SenderIdentity, messages: Sequence[str]) -> None:
+        """The terminal channel's deliverer: prints proactive messages for this chat's two sessions."""
+        if identity.sender_id not in (self.resident_sender, self.staff_sender):
+            raise channels.PermanentDeliveryError(f"terminal session {identity.sender_id!r} is not open here")
+        self.say(PROACTIVE.format(sender=identity.sender_id))
+        self.show([Reply(str(m)) for m in messages], keep_choices=True)
+        if self.interactive:
+            self.stdout.write("> ")
+            self.stdout.flush()
 
     async def read_line(self) -> str | None:
         if self.interactive:
@@ -71,7 +96,7 @@ class TerminalChat:
         if stripped.lower() in QUIT_COMMANDS:
             return False
         if stripped.lower() == "/staff":
-            self.sender_id = TERMINAL_STAFF_SENDER
+            self.sender_id = self.staff_sender
             self.choices = []
             self.say(STAFF_ON.format(sender=self.sender_id))
             return True
@@ -100,9 +125,33 @@ class TerminalChat:
 
 
 async def chat(
-    core: ConversationCore, *, name: str = "local", stdin: TextIO | None = None, stdout: TextIO | None = None
+    core: ConversationCore,
+    *,
+    name: str = "local",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    background: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> int:
-    return await TerminalChat(core, name=name, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout).run()
+    """Run the chat; while it runs it is the terminal channel's deliverer and ``background`` jobs run beside it
+    (e.g. the outbox worker), cancelled when the chat ends."""
+    terminal = TerminalChat(core, name=name, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout)
+    with channels.registered(TERMINAL, terminal.deliver):
+        tasks = [asyncio.create_task(_run_job(job)) for job in background]
+        try:
+            return await terminal.run()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _run_job(job: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await job()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("background job %s stopped with an error", getattr(job, "__name__", job))
 
 
 def run_terminal(
@@ -111,19 +160,16 @@ def run_terminal(
     name: str = "local",
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    background: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> int:
     """Blocking entry point used by `lueyang run` and `lueyang chat`."""
-    import dataclasses
-
-    from bot.frontends.logs import configure_frontend_logging
-
     # the chat owns the terminal: only warnings and errors go to stderr
     configure_frontend_logging(dataclasses.replace(settings, log_level="WARNING"))
     logging.getLogger("bot.frontends").setLevel(logging.WARNING)
 
     async def main() -> int:
         async with RasaClient.from_settings(settings) as rasa:
-            return await chat(ConversationCore(rasa=rasa), name=name, stdin=stdin, stdout=stdout)
+            return await chat(ConversationCore(rasa=rasa), name=name, stdin=stdin, stdout=stdout, background=background)
 
     try:
         return asyncio.run(main())

@@ -10,17 +10,19 @@ Protocol (works on SQLite and PostgreSQL):
 - after sending, ``mark_sent`` / ``mark_failed`` update the row only if the worker still holds the claim.
   ``sent`` is written only after the channel accepted the message; a failure schedules a retry with
   exponential backoff, or gives up (``failed``) for permanent errors or after ``MAX_ATTEMPTS``.
-A worker that crashes after Telegram accepted a message but before ``mark_sent`` committed would send that one
+A worker claims only the rows of the channels it can deliver to (``recipient_prefixes``).
+A worker that crashes after the channel accepted a message but before ``mark_sent`` committed would send that one
 message again after the lease; no other path sends a row twice.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
@@ -76,28 +78,43 @@ def enqueue(
     return msg
 
 
-def _due(now: datetime):
-    return and_(
+def _due(now: datetime, recipient_prefixes: Sequence[str] | None = None):
+    conditions = [
         OutboxMessage.status == "pending",
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - LEASE),
-    )
+    ]
+    if recipient_prefixes is not None:
+        conditions.append(
+            or_(false(), *(OutboxMessage.recipient.startswith(p, autoescape=True) for p in recipient_prefixes))
+        )
+    return and_(*conditions)
 
 
-def claim(session: Session, *, limit: int = 20, now: datetime | None = None) -> list[Claimed]:
-    """Claim up to ``limit`` due messages for this worker (commit the session right after)."""
+def claim(
+    session: Session,
+    *,
+    limit: int = 20,
+    now: datetime | None = None,
+    recipient_prefixes: Sequence[str] | None = None,
+) -> list[Claimed]:
+    """Claim up to ``limit`` due messages for this worker (commit the session right after).
+
+    ``recipient_prefixes``: only messages whose recipient starts with one of them (the sender-id prefixes of the
+    channels the worker can deliver to); None: every due message.
+    """
     now = now or utcnow()
     token = secrets.token_hex(16)
     due_ids = (
         select(OutboxMessage.id)
-        .where(_due(now))
+        .where(_due(now, recipient_prefixes))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due_ids), _due(now))
+        .where(OutboxMessage.id.in_(due_ids), _due(now, recipient_prefixes))
         .values(claim_token=token, claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )

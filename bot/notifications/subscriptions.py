@@ -1,9 +1,10 @@
-"""Status-notification subscriptions (explicit consent after a successful status lookup) and the hook that
-turns a status change into outbox messages.
+"""Status-notification subscriptions (explicit consent after a successful status lookup) and the fan-out of one
+event to a case's subscribers.
 
-``on_status_changed(session, case, old, new)`` must be called, in the same transaction, wherever a case's
-status changes (the import, the CLI). It writes one outbox message per active subscriber; the delivery worker
-sends them. Calling it twice for the same change adds nothing (dedup key).
+``notify_subscribers(session, case_id, text, ...)`` writes one outbox message per active subscriber in the
+caller's transaction; the delivery worker sends them. The cases area calls it when a status changes
+(``bot.cases.status_changes``): the wording of a status belongs to the case status vocabulary, not here.
+Queuing the same event twice adds nothing (dedup key).
 """
 
 from __future__ import annotations
@@ -105,60 +106,31 @@ def unsubscribe(
     return [c.case_no for _s, c in chosen]
 
 
-def status_message(case_no: str, new: str) -> str:
-    """The notification text: the new status in plain words and the resident's next step."""
-    from bot.cases.status import STATUSES
-
-    status = STATUSES.get(new)
-    lines = [f"【进度提醒】您订阅的申请 {case_no} 有新进展：", f"当前状态：{new}"]
-    if status is not None:
-        lines.append(f"这表示：{status.meaning}")
-        lines.append(f"下一步：{status.next_step}")
-    lines.append("发送 /unsubscribe 可以取消提醒。")
-    return "\n".join(lines)
-
-
-def on_status_changed(session: Session, case: Case, old: str | None, new: str) -> int:
-    """Queue a notification for every active subscriber of ``case``. Returns how many were queued.
-
-    ``case`` may be an ORM ``Case`` or any row with ``id``, ``case_no`` and ``status_changed_on``.
-    """
-    if old == new or case.id is None:
-        return 0
+def notify_subscribers(session: Session, case_id: int, text: str, *, kind: str, event: str) -> int:
+    """Queue ``text`` for every active subscriber of the case. ``event`` names what happened: the same event is
+    queued once per subscriber however often it is reported. Returns how many messages were queued."""
     subs = session.scalars(
-        select(Subscription).where(Subscription.case_id == case.id, Subscription.active.is_(True))
+        select(Subscription).where(Subscription.case_id == case_id, Subscription.active.is_(True))
     ).all()
-    stamp = case.status_changed_on.isoformat() if case.status_changed_on else ""
     queued = 0
     for sub in subs:
-        key = f"status:{sub.id}:{old or '-'}>{new}@{stamp}"
-        if enqueue(
-            session, sub.sender_id, status_message(case.case_no, new), kind="status", dedup_key=key[:160]
-        ):
+        key = f"{kind}:{sub.id}:{event}"
+        if enqueue(session, sub.sender_id, text, kind=kind, dedup_key=key[:160]):
             queued += 1
     return queued
 
 
-def notify_status_changes(session: Session, changes: list[tuple[str, str | None, str]]) -> int:
-    """Bulk form for importers: ``changes`` = [(case_no, old, new), ...] (e.g. ``ImportReport.status_changes``).
-
-    New cases (old None) and unchanged statuses are skipped; one query finds the subscribed cases. Call it in
-    the import's transaction, after the rows were written.
-    """
-    wanted = {case_no: (old, new) for case_no, old, new in changes if old is not None and old != new}
-    if not wanted:
-        return 0
-    queued = 0
-    numbers = list(wanted)
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start : start + 500]
-        subscribed = session.scalars(
-            select(Case)
-            .join(Subscription, Subscription.case_id == Case.id)
-            .where(Case.case_no.in_(chunk), Subscription.active.is_(True))
-            .distinct()
-        ).all()
-        for case in subscribed:
-            old, new = wanted[case.case_no]
-            queued += on_status_changed(session, case, old, new)
-    return queued
+def subscribed_cases(session: Session, case_nos: list[str]) -> list[Case]:
+    """The cases among ``case_nos`` with at least one active subscriber (one query per 500 numbers)."""
+    found: list[Case] = []
+    for start in range(0, len(case_nos), 500):
+        chunk = case_nos[start : start + 500]
+        found.extend(
+            session.scalars(
+                select(Case)
+                .join(Subscription, Subscription.case_id == Case.id)
+                .where(Case.case_no.in_(chunk), Subscription.active.is_(True))
+                .distinct()
+            ).all()
+        )
+    return found

@@ -1,28 +1,28 @@
-"""The delivery worker: claims due outbox rows, sends them, marks them sent only after the channel accepted.
+"""The delivery worker: claims due outbox rows, sends them through the channel registry (``bot.channels``), marks
+them sent only after the channel accepted.
 
-``deliver_once(send, ...)`` does one pass; ``run_forever`` loops. ``send(recipient, text)`` is an async callable
-that raises on failure; ``telegram_sender(bot)`` builds the real one on ``send_to_sender``. Permanent failures
-(the user blocked the bot, a chat that does not exist, a recipient on a channel that cannot receive proactive
-messages) are not retried.
+A process delivers the rows of the channels registered in it (the Telegram application registers Telegram,
+the terminal chat its own sessions, ``lueyang notify`` a send-only Telegram bot); rows of other channels wait
+for their own channel's process. ``deliver_once`` does one pass; ``run_forever`` loops; ``outbox_job`` is
+``run_forever`` as a front end's background job. Permanent failures (``channels.PermanentDeliveryError``: the
+user blocked the bot, a chat that does not exist, a sender id no channel writes) are not retried.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot import channels
+from bot.audit.log import add_entry
 from bot.db.session import session_scope
+from bot.errors import DatabaseUnavailable
+from bot.identity import format_of
 from bot.notifications import outbox
+from bot.parsing.case_numbers import find_case_numbers
 
 log = logging.getLogger(__name__)
-
-Sender = Callable[[str, str], Awaitable[object]]
-
-
-class PermanentDeliveryError(Exception):
-    """Trying again cannot help (blocked bot, unknown chat, unsupported channel)."""
 
 
 @dataclass
@@ -39,9 +39,6 @@ class PassResult:
 
 def _audit(session, item: outbox.Claimed) -> None:
     """What was told to whom: status notifications (with the case) and relayed messages, in the audit log."""
-    from bot.audit.log import add_entry
-    from bot.parsing.case_numbers import find_case_numbers
-
     cases = find_case_numbers(item.text) if item.kind == "status" else []
     add_entry(
         session,
@@ -54,30 +51,24 @@ def _audit(session, item: outbox.Claimed) -> None:
     )
 
 
-def is_permanent(exc: BaseException) -> bool:
-    if isinstance(exc, PermanentDeliveryError | ValueError):
-        return True
-    try:
-        from telegram.error import BadRequest, Forbidden, InvalidToken
-    except ImportError:  # pragma: no cover
-        return False
-    if isinstance(exc, Forbidden | InvalidToken):
-        return True
-    if isinstance(exc, BadRequest):
-        return "chat not found" in str(exc).lower() or "user not found" in str(exc).lower()
-    return False
+def recipient_prefixes() -> list[str]:
+    """Sender-id prefixes of the channels this process can deliver to (what ``outbox.claim`` may take)."""
+    return sorted(format_of(name).sender_prefix for name in channels.registered_channels())
 
 
-async def deliver_once(send: Sender, *, limit: int = 20) -> PassResult:
-    """Claim and send up to ``limit`` due messages, one by one."""
-    with session_scope() as session:
-        claimed = outbox.claim(session, limit=limit)
+async def deliver_once(*, limit: int = 20) -> PassResult:
+    """Claim and send up to ``limit`` due messages of this process's channels, one by one."""
     result = PassResult()
+    prefixes = recipient_prefixes()
+    if not prefixes:
+        return result
+    with session_scope() as session:
+        claimed = outbox.claim(session, limit=limit, recipient_prefixes=prefixes)
     for item in claimed:
         try:
-            await send(item.recipient, item.text)
+            await channels.deliver(item.recipient, [item.text])
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
-            permanent = is_permanent(exc)
+            permanent = isinstance(exc, channels.PermanentDeliveryError)
             error = f"{exc.__class__.__name__}: {str(exc)[:200]}"
             with session_scope() as session:
                 status = outbox.mark_failed(session, item, error, permanent=permanent)
@@ -101,19 +92,22 @@ async def deliver_once(send: Sender, *, limit: int = 20) -> PassResult:
     return result
 
 
-async def run_forever(
-    send: Sender, *, interval: float = 5.0, limit: int = 20, stop: asyncio.Event | None = None
-) -> None:
-    """Deliver until ``stop`` is set; a database outage is logged and retried on the next pass."""
-    from bot.errors import DatabaseUnavailable
-
+async def run_forever(*, interval: float = 5.0, limit: int = 20, stop: asyncio.Event | None = None) -> None:
+    """Deliver until ``stop`` is set; a database outage is logged once and retried on every pass."""
     stop = stop or asyncio.Event()
+    database_down = False
     while not stop.is_set():
         try:
-            result = await deliver_once(send, limit=limit)
+            result = await deliver_once(limit=limit)
         except DatabaseUnavailable:
-            log.warning("outbox: database unavailable, retrying in %.0f s", interval)
+            if not database_down:
+                log.warning("outbox: database unavailable, retrying every %.0f s", interval)
+            database_down = True
             result = PassResult()
+        else:
+            if database_down:
+                log.info("outbox: database available again")
+            database_down = False
         if result.claimed >= limit:
             continue  # more may be waiting
         try:
@@ -122,21 +116,10 @@ async def run_forever(
             pass
 
 
-def telegram_sender(bot, *, retry: dict | None = None) -> Sender:
-    """``send(recipient, text)`` over ``bot.frontends.telegram_delivery.send_to_sender``."""
-    from bot.frontends.telegram_delivery import send_to_sender
-
-    async def send(recipient: str, text: str) -> object:
-        if not recipient.startswith("tg-"):
-            raise PermanentDeliveryError(
-                f"channel of {recipient.split('-')[0]!r} cannot receive proactive messages"
-            )
-        return await send_to_sender(bot, recipient, [text], retry=retry)
-
-    return send
+async def outbox_job(_app: object = None) -> None:
+    """``run_forever`` as a background job of a front end (its argument, e.g. the Telegram application, is not
+    needed: the front end registered its channel before starting the job)."""
+    await run_forever()
 
 
-async def telegram_outbox_job(app) -> None:
-    """Background job for the Telegram application: delivers the outbox (notifications, staff relay)
-    through the running bot until the application stops (the job is cancelled)."""
-    await run_forever(telegram_sender(app.bot))
+__all__ = ["PassResult", "deliver_once", "outbox_job", "recipient_prefixes", "run_forever"]

@@ -71,5 +71,6 @@ async def tg(fake_rasa, pending, contact, clock):
     await app.initialize()
     await app.post_init(app)
     yield app, api
+    await app.post_stop(app)  # unregisters the Telegram channel (bot.channels) registered at start-up
     await app.shutdown()
     await rasa.aclose()

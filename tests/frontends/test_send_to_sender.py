@@ -7,9 +7,11 @@ from frontend_fakes import FAST_RETRY, TOKEN, FakeBotApi, RecordingRequest, make
 from telegram import Bot
 from telegram.error import Forbidden
 
+from bot.channels import PermanentDeliveryError
 from bot.errors import ConfigurationError
 from bot.frontends.core import Button, Reply
-from bot.frontends.telegram_delivery import build_bot, send_to_sender
+from bot.frontends.telegram_delivery import build_bot, send_to_sender, telegram_deliverer
+from bot.identity import telegram_sender
 
 
 @pytest.fixture
@@ -51,6 +53,25 @@ async def test_other_channels_are_refused(bot_and_api):
     with pytest.raises(ValueError):
         await send_to_sender(bot, "term-staff", ["通知"])
     assert api.of("sendMessage") == []
+
+
+async def test_the_channel_deliverer_marks_refusals_that_retrying_cannot_fix(bot_and_api):
+    """``telegram_deliverer`` (the Telegram channel in ``bot.channels``): blocked bot and unknown chat are
+    permanent; a network failure after the retries is not (the outbox tries again later)."""
+    bot, api = bot_and_api
+    deliver = telegram_deliverer(bot, retry={"attempts": 1})
+    await deliver(telegram_sender(-1001234, 77), ["群里的回复"])
+    assert api.of("sendMessage")[-1].params["chat_id"] == -1001234  # a group member's ticket: back to the group
+    api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    with pytest.raises(PermanentDeliveryError, match="Forbidden"):
+        await deliver(telegram_sender(77, 77), ["通知"])
+    api.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    with pytest.raises(PermanentDeliveryError):
+        await deliver(telegram_sender(78, 78), ["通知"])
+    api.fail_next("sendMessage", 502, "Bad Gateway")
+    with pytest.raises(Exception) as caught:
+        await deliver(telegram_sender(79, 79), ["通知"])
+    assert not isinstance(caught.value, PermanentDeliveryError)
 
 
 def test_build_bot_checks_the_token_and_uses_the_base_url():

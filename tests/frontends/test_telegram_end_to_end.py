@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from frontend_fakes import (
     FAST_RETRY,
     TOKEN,
@@ -13,7 +15,9 @@ from frontend_fakes import (
     message_update,
 )
 
+from bot import channels
 from bot.frontends.telegram_app import build_application
+from bot.identity import TELEGRAM
 
 USER = 5150
 
@@ -44,6 +48,7 @@ async def test_long_polling_message_button_and_network_error(fake_rasa):
 
             await app.updater.stop()
             await app.stop()
+            await app.post_stop(app)
         await app.post_shutdown(app)
     finally:
         await server.stop()
@@ -136,18 +141,15 @@ async def test_webhook_mode_accepts_updates_only_with_the_secret(fake_rasa):
 
 
 async def test_background_jobs_run_with_the_bot_and_stop_with_it(fake_rasa):
-    """E.g. a notification outbox worker: started after start-up, sends through the app's bot, cancelled at stop."""
-    import asyncio
-
-    from bot.frontends.telegram_delivery import send_to_sender
-
+    """E.g. the notification outbox worker: started after start-up, when the app's bot is already the Telegram
+    channel's deliverer (``bot.channels``); cancelled at stop, when the channel is unregistered again."""
     server = FakeTelegramServer()
     await server.start()
     api = server.api
     cancelled = asyncio.Event()
 
     async def outbox_worker(app) -> None:
-        await send_to_sender(app.bot, "tg-808-808", ["您关注的案件状态已更新。"])
+        await channels.deliver("tg-808-808", ["您关注的案件状态已更新。"])
         try:
             await asyncio.Event().wait()  # runs until the bot stops
         finally:
@@ -162,6 +164,7 @@ async def test_background_jobs_run_with_the_bot_and_stop_with_it(fake_rasa):
             await api.wait_for(lambda a: a.sent_texts(808))
             await app.stop()
             await app.post_stop(app)
+            assert TELEGRAM not in channels.registered_channels()
     finally:
         await server.stop()
     assert cancelled.is_set()

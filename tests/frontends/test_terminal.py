@@ -7,13 +7,17 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from frontend_fakes import FakeRasa
 
+from bot import channels
+from bot.channels import PermanentDeliveryError
 from bot.frontends.core import ConversationCore
 from bot.frontends.rasa_client import RasaClient
 from bot.frontends.terminal import BYE, chat
+from bot.identity import TERMINAL
 
 
 async def run_chat(rasa: FakeRasa, lines: list[str], name: str = "tester") -> str:
@@ -67,3 +71,45 @@ async def test_lueyang_chat_command_over_a_pipe(fake_rasa, tmp_path):
     assert "[2] 临时救助" in text
     assert fake_rasa.messages() == ["/greet", "/ask_temp_relief"]
     assert fake_rasa.requests[0]["sender"] == "term-pipe"
+
+
+class GatedInput(io.StringIO):
+    """stdin whose end of input waits until ``gate`` is set (so background work can run during the chat)."""
+
+    def __init__(self, text: str, gate: threading.Event) -> None:
+        super().__init__(text)
+        self.gate = gate
+
+    def readline(self, *args) -> str:
+        line = super().readline(*args)
+        if line == "":
+            self.gate.wait(10)
+        return line
+
+
+async def test_the_chat_is_the_terminal_channel_while_it_runs(fake_rasa):
+    """Proactive messages (a staff reply, a resident's message to the staff view) reach the chat's sessions
+    through the channel registry; other terminal sessions are not here (permanent: the outbox gives up)."""
+    gate = threading.Event()
+    outcome: dict[str, object] = {}
+
+    async def staff_reply_arrives() -> None:
+        await channels.deliver("term-tester", ["【工作人员回复】您好，我是民政局的工作人员。"])
+        await channels.deliver("term-staff", ["【居民留言】我等电话"])
+        try:
+            await channels.deliver("term-someone-else", ["不在这里"])
+        except PermanentDeliveryError as exc:
+            outcome["other"] = exc
+        gate.set()
+
+    stdout = io.StringIO()
+    async with RasaClient([fake_rasa.url], timeout=2) as client:
+        core = ConversationCore(rasa=client, pending_store=None)
+        code = await chat(core, name="tester", stdin=GatedInput("你好\n", gate), stdout=stdout,
+                          background=[staff_reply_arrives])  # fmt: skip
+    out = stdout.getvalue()
+    assert code == 0 and gate.is_set()
+    assert "（发给会话 term-tester 的消息）" in out and "【工作人员回复】您好" in out
+    assert "（发给会话 term-staff 的消息）" in out and "【居民留言】我等电话" in out
+    assert isinstance(outcome["other"], PermanentDeliveryError)
+    assert TERMINAL not in channels.registered_channels()  # unregistered when the chat ends

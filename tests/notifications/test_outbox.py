@@ -1,5 +1,5 @@
 """The outbox and its delivery worker: Telegram failing then recovering (no loss, no duplicates), restart after
-a crash, concurrent workers, permanent failures, backoff."""
+a crash, concurrent workers, permanent failures, backoff, and rows of channels this process cannot deliver."""
 
 from __future__ import annotations
 
@@ -14,11 +14,15 @@ from sqlalchemy import select, update
 from telegram import Bot
 from telegram.request import BaseRequest, RequestData
 
+from bot import channels
+from bot.channels import PermanentDeliveryError
 from bot.db.base import utcnow
 from bot.db.models import OutboxMessage
 from bot.db.session import session_scope
+from bot.frontends.telegram_delivery import telegram_deliverer
+from bot.identity import TELEGRAM, TERMINAL
 from bot.notifications import outbox
-from bot.notifications.worker import PermanentDeliveryError, deliver_once, run_forever, telegram_sender
+from bot.notifications.worker import deliver_once, run_forever
 
 TOKEN = "123456:" + "A" * 35
 
@@ -68,10 +72,12 @@ class FakeTelegram(BaseRequest):
 
 @pytest.fixture
 async def telegram():
+    """The Telegram channel registered with a bot on the fake Bot API, as a Telegram process does at start-up."""
     fake = FakeTelegram()
     bot = Bot(TOKEN, request=fake, get_updates_request=FakeTelegram())
     await bot.initialize()
-    yield fake, telegram_sender(bot, retry={"attempts": 1})
+    with channels.registered(TELEGRAM, telegram_deliverer(bot, retry={"attempts": 1})):
+        yield fake
     await bot.shutdown()
 
 
@@ -97,35 +103,35 @@ def make_due() -> None:
 
 
 async def test_telegram_down_then_up_loses_nothing_and_sends_once(db, telegram):
-    fake, send = telegram
+    fake = telegram
     enqueue_many(3)
     fake.down = True
-    first = await deliver_once(send)
+    first = await deliver_once()
     assert (first.sent, first.retried, first.failed) == (0, 3, 0)
     assert all(r.status == "pending" and r.attempts == 1 and r.sent_at is None for r in rows())
     assert all(r.next_attempt_at > utcnow() for r in rows())  # backoff
     # nothing is due during the backoff
-    assert (await deliver_once(send)).claimed == 0
+    assert (await deliver_once()).claimed == 0
     fake.down = False
     make_due()
-    second = await deliver_once(send)
+    second = await deliver_once()
     assert second.sent == 3
     assert all(r.status == "sent" and r.sent_at is not None and r.claim_token is None for r in rows())
     assert Counter(text for _chat, text in fake.delivered) == {"消息0": 1, "消息1": 1, "消息2": 1}
     make_due()
-    assert (await deliver_once(send)).claimed == 0  # sent rows are never sent again
+    assert (await deliver_once()).claimed == 0  # sent rows are never sent again
     assert len(fake.delivered) == 3
 
 
 async def test_restart_after_a_crash_loses_nothing(db, telegram):
-    fake, send = telegram
+    fake = telegram
     enqueue_many(2)
     with session_scope() as s:  # a worker claims, then dies before sending
         assert len(outbox.claim(s)) == 2
-    assert (await deliver_once(send)).claimed == 0  # the dead worker's lease still holds
+    assert (await deliver_once()).claimed == 0  # the dead worker's lease still holds
     with session_scope() as s:  # the lease runs out
         s.execute(update(OutboxMessage).values(claimed_at=utcnow() - outbox.LEASE - timedelta(seconds=1)))
-    assert (await deliver_once(send)).sent == 2
+    assert (await deliver_once()).sent == 2
     assert sorted(t for _c, t in fake.delivered) == ["消息0", "消息1"]
 
 
@@ -155,35 +161,61 @@ def test_concurrent_claims_never_overlap(db):
 
 
 async def test_blocked_user_is_not_retried(db, telegram):
-    fake, send = telegram
+    fake = telegram
     enqueue_many(2)
     fake.blocked.add(9000)
-    result = await deliver_once(send)
+    result = await deliver_once()
     assert (result.sent, result.failed) == (1, 1)
     failed = [r for r in rows() if r.status == "failed"]
     assert len(failed) == 1 and "Forbidden" in failed[0].last_error
     make_due()
-    assert (await deliver_once(send)).claimed == 0
+    assert (await deliver_once()).claimed == 0
 
 
 async def test_gives_up_after_max_attempts(db):
     enqueue_many(1)
 
-    async def always_down(recipient, text):
+    async def always_down(identity, messages):
         raise ConnectionError("down")
 
-    for _ in range(outbox.MAX_ATTEMPTS):
-        make_due()
-        await deliver_once(always_down)
+    with channels.registered(TELEGRAM, always_down):
+        for _ in range(outbox.MAX_ATTEMPTS):
+            make_due()
+            await deliver_once()
     (row,) = rows()
     assert row.status == "failed" and row.attempts == outbox.MAX_ATTEMPTS
 
 
-async def test_terminal_recipients_cannot_receive_proactive_messages(db, telegram):
-    _fake, send = telegram
+async def test_rows_of_channels_not_registered_here_wait_for_their_process(db, telegram):
+    fake = telegram
     with session_scope() as s:
         outbox.enqueue(s, "term-demo", "你好", kind="relay")
-    assert (await deliver_once(send)).failed == 1
+        outbox.enqueue(s, "tg-9000-9000", "通知", kind="status")
+    assert (await deliver_once()).sent == 1  # the Telegram process leaves the terminal row alone
+    assert fake.delivered == [(9000, "通知")]
+    (waiting,) = [r for r in rows() if r.recipient == "term-demo"]
+    assert waiting.status == "pending" and waiting.attempts == 0 and waiting.claim_token is None
+
+    seen = []
+
+    async def terminal(identity, messages):
+        seen.append((identity.sender_id, list(messages)))
+
+    with channels.registered(TERMINAL, terminal):  # the terminal chat's process
+        assert (await deliver_once()).sent == 1
+    assert seen == [("term-demo", ["你好"])]
+
+
+async def test_nothing_is_claimed_without_a_registered_channel(db):
+    enqueue_many(2)
+    assert (await deliver_once()).claimed == 0
+    assert all(r.status == "pending" and r.attempts == 0 for r in rows())
+
+
+async def test_a_recipient_no_channel_can_parse_is_given_up(db, telegram):
+    with session_scope() as s:
+        outbox.enqueue(s, "tg-not-a-chat", "你好", kind="relay")
+    assert (await deliver_once()).failed == 1
     (row,) = rows()
     assert row.status == "failed" and PermanentDeliveryError.__name__ in row.last_error
 
@@ -207,11 +239,12 @@ async def test_run_forever_delivers_until_stopped(db):
     stop = asyncio.Event()
     seen: list[str] = []
 
-    async def send(recipient, text):
-        seen.append(text)
+    async def send(identity, messages):
+        seen.extend(messages)
         if len(seen) == 3:
             stop.set()
 
-    await asyncio.wait_for(run_forever(send, interval=0.01, stop=stop), 10)
+    with channels.registered(TELEGRAM, send):
+        await asyncio.wait_for(run_forever(interval=0.01, stop=stop), 10)
     assert sorted(seen) == ["消息0", "消息1", "消息2"]
     assert all(r.status == "sent" for r in rows())

@@ -7,9 +7,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Applicant, Case, OutboxMessage
+from bot import channels
+from bot.cases.status_changes import notify_status_changes, on_status_changed
+from bot.db.models import Applicant, AuditEntry, Case, OutboxMessage
 from bot.db.session import session_scope
-from bot.notifications import notify_status_changes, on_status_changed, service, subscriptions
+from bot.identity import TELEGRAM
+from bot.notifications import service, subscriptions
+from bot.notifications.worker import deliver_once
 
 ALICE = "tg-3330001-3330001"
 BOB = "tg-3330002-3330002"
@@ -143,16 +147,14 @@ def test_offer_only_on_telegram_and_when_not_subscribed(cases):
 
 
 async def test_sent_notifications_are_audited(cases):
-    from bot.db.models import AuditEntry
-    from bot.notifications.worker import deliver_once
-
     service.subscribe_request(ALICE, "LY2024DB00001")
     change_status("LY2024DB00001", "公示中", date(2024, 9, 20))
 
-    async def send(recipient, text):
+    async def send(identity, messages):
         return None
 
-    assert (await deliver_once(send)).sent == 1
+    with channels.registered(TELEGRAM, send):
+        assert (await deliver_once()).sent == 1
     with session_scope() as s:
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "outbox_status"))
     assert entry.case_no == "LY2024DB00001" and entry.role == "system" and "3330001" not in entry.user_ref
