@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.audit.pseudonym import pseudonym
 from bot.db.models import AuditEntry
 from bot.errors import AssistantError
+from bot.identity import channel_of
 from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,6 @@ def data_versions() -> tuple[str | None, str | None]:
     return policy, params
 
 
-def _channel_of(sender_id: str) -> str | None:
-    if sender_id.startswith("tg-"):
-        return "telegram"
-    if sender_id.startswith("term-"):
-        return "terminal"
-    return None
-
-
 def add_entry(
     session: Session,
     *,
@@ -69,7 +62,7 @@ def add_entry(
         user_ref=pseudonym(sender_id),
         role=role,
         staff_id=staff_id,
-        channel=channel or _channel_of(sender_id or ""),
+        channel=channel or channel_of(sender_id),
         intent=(intent or None) and intent[:64],
         action=action[:64],
         topic=(topic or None) and mask_text(topic)[:128],

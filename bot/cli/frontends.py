@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("chat", help="chat with a running Rasa in this terminal (buttons as numbered choices)")
     p.add_argument("--rasa-url", default=None, help="Rasa URL(s), comma-separated (default: RASA_URL)")
-    p.add_argument("--name", default="local", help="conversation name: the sender id is term-<name>")
+    p.add_argument("--name", default="local", help="name of the terminal session (its conversation id)")
     p.set_defaults(func=cmd_chat)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
+from bot.identity import binding_forms
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("staff", help="staff accounts and bind codes")
@@ -17,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--channel",
         action="append",
         default=[],
-        help="chat identity, e.g. tg-user:123456 or term:wang (repeatable)",
+        help=f"chat identity ({' or '.join(binding_forms())}; repeatable)",
     )
     add.set_defaults(func=_add)
     lst = sub.add_parser("list", help="list staff")

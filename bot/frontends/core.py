@@ -57,31 +57,6 @@ def replies_from_rasa(messages: Sequence[dict[str, Any]]) -> list[Reply]:
     return out
 
 
-# -- sender ids ------------------------------------------------------------------------------------------
-_TG_SENDER = re.compile(r"^tg-(-?\d+)-(\d+)$")
-_TERM_NAME = re.compile(r"[^\w-]+")
-
-TERMINAL_STAFF_SENDER = "term-staff"
-
-
-def telegram_sender_id(chat_id: int, user_id: int) -> str:
-    """One conversation per user per chat (a group chat has one conversation per member)."""
-    return f"tg-{int(chat_id)}-{int(user_id)}"
-
-
-def parse_telegram_sender_id(sender_id: str) -> tuple[int, int]:
-    """``tg-<chat_id>-<user_id>`` -> (chat_id, user_id). Raises ValueError for other ids."""
-    m = _TG_SENDER.match(sender_id)
-    if not m:
-        raise ValueError(f"not a Telegram sender id: {sender_id!r}")
-    return int(m.group(1)), int(m.group(2))
-
-
-def terminal_sender_id(name: str) -> str:
-    cleaned = _TERM_NAME.sub("_", name.strip()).strip("_") or "local"
-    return f"term-{cleaned[:64]}"
-
-
 # -- commands --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Command:

@@ -7,6 +7,7 @@ import logging
 from bot.audit.log import add_entry
 from bot.db.session import session_scope
 from bot.errors import DatabaseUnavailable, InputError, NotFound
+from bot.identity import can_subscribe, subscription_labels
 from bot.notifications import subscriptions
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,9 @@ def offer_text() -> str:
 
 
 def should_offer(sender_id: str, case_no: str) -> bool:
-    """Offer the subscription after a successful resident lookup: Telegram only, and not when subscribed."""
-    if not sender_id.startswith("tg-"):
+    """Offer the subscription after a successful resident lookup: only on channels that reach the person later
+    (``bot.identity``: Telegram), and not when subscribed."""
+    if not can_subscribe(sender_id):
         return False
     try:
         with session_scope() as session:
@@ -33,8 +35,8 @@ def should_offer(sender_id: str, case_no: str) -> bool:
 
 def subscribe_request(sender_id: str, case_no: str | None) -> str:
     """Subscribe after the resident said yes to the offer (explicit consent)."""
-    if not sender_id.startswith("tg-"):
-        return "进度提醒目前只能通过Telegram发送。您可以随时来这里查询进度。"
+    if not can_subscribe(sender_id):
+        return f"进度提醒目前只能通过{'、'.join(subscription_labels())}发送。您可以随时来这里查询进度。"
     if not case_no:
         return "请先查询您的申请进度（发送 /status），查到以后就可以订阅进度提醒。"
     try:

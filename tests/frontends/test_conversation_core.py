@@ -1,4 +1,4 @@
-"""The channel-independent core: sender ids, commands, input checks, Rasa down, masking in logs."""
+"""The channel-independent core: commands, input checks, Rasa down, masking in logs (sender ids: tests/test_identity.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,7 @@ from bot.frontends.core import (
     Reply,
     clean_input,
     parse_command,
-    parse_telegram_sender_id,
     replies_from_rasa,
-    telegram_sender_id,
-    terminal_sender_id,
 )
 
 
@@ -43,17 +40,6 @@ def make_core(rasa=None, stored=None, **kw) -> ConversationCore:
         pending_store=lambda s, c, t: stored.append((s, c, t)) or 1,
         **kw,
     )
-
-
-def test_sender_ids():
-    assert telegram_sender_id(-100123, 456) == "tg--100123-456"
-    assert parse_telegram_sender_id("tg--100123-456") == (-100123, 456)
-    assert parse_telegram_sender_id(telegram_sender_id(42, 42)) == (42, 42)
-    with pytest.raises(ValueError):
-        parse_telegram_sender_id("term-staff")
-    assert terminal_sender_id("staff") == "term-staff"
-    assert terminal_sender_id("张 三/../x") == "term-张_三_x"
-    assert terminal_sender_id("  ") == "term-local"
 
 
 def test_parse_command():

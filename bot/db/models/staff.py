@@ -40,7 +40,7 @@ class Staff(Base):
 
 
 class StaffChannel(Base):
-    """A chat identity of a staff member: ``tg-user:<telegram user id>`` or ``term:<name>``."""
+    """A chat identity of a staff member: a staff binding of ``bot.identity`` (a Telegram user, a terminal name)."""
 
     __tablename__ = "staff_channels"
 
