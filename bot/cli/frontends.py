@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
+
+from bot.errors import ConfigurationError
+from bot.frontends.telegram_app import check_settings, run_telegram
+from bot.frontends.terminal import run_terminal
+from bot.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,8 +28,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _load_settings(args: argparse.Namespace):
-    from bot.settings import get_settings
-
     settings = get_settings()
     if args.rasa_url:
         settings = dataclasses.replace(settings, rasa_url=args.rasa_url.strip().rstrip("/"))
@@ -31,11 +35,6 @@ def _load_settings(args: argparse.Namespace):
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
-    import sys
-
-    from bot.errors import ConfigurationError
-    from bot.frontends.telegram_app import check_settings, run_telegram
-
     settings = _load_settings(args)
     try:
         check_settings(settings)
@@ -49,6 +48,4 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.frontends.terminal import run_terminal
-
     return run_terminal(_load_settings(args), name=args.name)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
+from bot.cases.pending import list_pending, mark_handled
+from bot.cases.staff import add_staff, create_bind_code, get_staff, list_staff
+from bot.db.session import session_scope
 from bot.identity import binding_forms
 
 
@@ -39,9 +42,6 @@ def _split(text: str) -> list[str]:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from bot.cases.staff import add_staff
-    from bot.db.session import session_scope
-
     with session_scope() as session:
         staff = add_staff(session, args.name, args.role, _split(args.towns), args.channel)
         print(f"added staff #{staff.id} {staff.name} ({staff.role})")
@@ -49,9 +49,6 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from bot.cases.staff import list_staff
-    from bot.db.session import session_scope
-
     with session_scope() as session:
         rows = list_staff(session)
         if not rows:
@@ -66,9 +63,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _bind_code(args: argparse.Namespace) -> int:
-    from bot.cases.staff import create_bind_code, get_staff
-    from bot.db.session import session_scope
-
     with session_scope() as session:
         staff = get_staff(session, args.staff)
         bind = create_bind_code(session, staff, ttl=timedelta(hours=max(1, args.hours)))
@@ -79,9 +73,6 @@ def _bind_code(args: argparse.Namespace) -> int:
 
 
 def _pending(args: argparse.Namespace) -> int:
-    from bot.cases.pending import list_pending, mark_handled
-    from bot.db.session import session_scope
-
     with session_scope() as session:
         if args.done is not None:
             ok = mark_handled(session, args.done)

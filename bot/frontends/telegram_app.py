@@ -43,33 +43,24 @@ from bot.frontends.core import PUBLIC_MENU, STAFF_MENU, ConversationCore, Reply,
 from bot.frontends.flood import FloodLimiter
 from bot.frontends.logs import configure_frontend_logging
 from bot.frontends.rasa_client import RasaClient
-from bot.frontends.telegram_delivery import CallbackPayloads, send_replies, telegram_deliverer, with_retry
+from bot.frontends.telegram_delivery import (
+    CallbackPayloads,
+    send_replies,
+    telegram_deliverer,
+    validate_token,
+    with_retry,
+)
 from bot.identity import TELEGRAM, telegram_sender
 from bot.privacy import mask_text
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_ANSWER_SECONDS = 10.0
 TYPING_REFRESH_SECONDS = 4.5
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 FRONTEND_KEY = "frontend"
-
-
-def validate_token(token: str) -> None:
-    """Refuse a missing or malformed token with a message that says what to do (never echoes the token)."""
-    if not token:
-        raise ConfigurationError(
-            "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in the environment "
-            "(or run `lueyang chat` for the terminal front end)."
-        )
-    if not TOKEN_RE.match(token):
-        raise ConfigurationError(
-            "TELEGRAM_BOT_TOKEN is malformed: expected the form '<digits>:<at least 30 letters, digits, _ or ->' "
-            f"as issued by @BotFather (got {len(token)} characters). Check for quotes, spaces or a cut-off copy."
-        )
 
 
 def check_settings(settings: Settings) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, R
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.channels import Deliverer, PermanentDeliveryError
+from bot.errors import ConfigurationError
 from bot.frontends.core import Reply
 from bot.frontends.splitting import TELEGRAM_LIMIT, split_text
 from bot.identity import SenderIdentity, telegram_chat_id
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CALLBACK_DATA_MAX_BYTES = 64
+TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 _TOKEN_PREFIX = "#k:"
 
 
@@ -191,10 +194,22 @@ def telegram_deliverer(bot: Bot, *, retry: dict[str, Any] | None = None) -> Deli
     return deliver
 
 
+def validate_token(token: str) -> None:
+    """Refuse a missing or malformed token with a message that says what to do (never echoes the token)."""
+    if not token:
+        raise ConfigurationError(
+            "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in the environment "
+            "(or run `lueyang chat` for the terminal front end)."
+        )
+    if not TOKEN_RE.match(token):
+        raise ConfigurationError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected the form '<digits>:<at least 30 letters, digits, _ or ->' "
+            f"as issued by @BotFather (got {len(token)} characters). Check for quotes, spaces or a cut-off copy."
+        )
+
+
 def build_bot(settings) -> Bot:
     """A plain ``telegram.Bot`` for processes that only send (e.g. an outbox worker)."""
-    from bot.frontends.telegram_app import validate_token
-
     validate_token(settings.telegram_bot_token)
     kwargs: dict[str, Any] = {}
     if settings.telegram_api_base_url:
@@ -212,5 +227,6 @@ __all__ = [
     "send_replies",
     "send_to_sender",
     "telegram_deliverer",
+    "validate_token",
     "with_retry",
 ]

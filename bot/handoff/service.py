@@ -20,18 +20,13 @@ from bot.handoff.crisis import CrisisKind, detect_crisis
 from bot.handoff.emergency import emergency_text
 from bot.handoff.hours import response_time_text
 from bot.identity import channel_of
+from bot.policy.parameters import load_parameters
 from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
 
 STAFF_COMMANDS = ("queue", "take", "reply", "done")
 DB_DOWN = "抱歉，人工服务登记系统暂时无法使用，请稍后再试。着急的话，可以直接到所在乡镇（街道）民政办求助。"
-
-
-def _params():
-    from bot.policy.parameters import load_parameters
-
-    return load_parameters()
 
 
 def _channel(sender_id: str) -> str:
@@ -214,7 +209,7 @@ def emergency_reply(
     """
     now = now or utcnow()
     kind = kind or detect_crisis(text) or CrisisKind.GENERAL
-    params = _params()
+    params = load_parameters()
     ticket_kind = "crisis" if kind is CrisisKind.SELF_HARM else "emergency"
     ticket_id = None
     try:

@@ -18,7 +18,8 @@ from telegram import Update
 
 from bot.errors import ConfigurationError, DatabaseUnavailable
 from bot.frontends import texts
-from bot.frontends.telegram_app import build_application, check_settings, run_telegram, validate_token
+from bot.frontends.telegram_app import build_application, check_settings, run_telegram
+from bot.frontends.telegram_delivery import validate_token
 
 PRIVATE = 111
 GROUP = -100500
