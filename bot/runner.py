@@ -5,6 +5,7 @@ Every child runs in its own process group; Ctrl-C (or SIGTERM) stops all of them
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -67,8 +68,6 @@ def lock_store_config(redis_url: str) -> dict | None:
 
 def write_endpoints(settings: Settings, action_url: str, path: Path) -> Path:
     """Write an endpoints.yml for one Rasa process (JSON is valid YAML)."""
-    import json
-
     data: dict = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store_config(settings.tracker_store_url)}
     lock = lock_store_config(settings.redis_url)
     if lock:
