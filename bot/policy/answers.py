@@ -31,6 +31,7 @@ from bot.programmes import get as get_programme
 AUDIENCES = ("resident", "staff")
 CONFIRM_DEFAULT = "略阳县民政局或户籍所在镇（街道）"
 MAX_BUTTONS = 4
+MAX_AMOUNT = Decimal(10) ** 12
 
 # topics offered when nothing matches, after the home topics of the programmes listed in the "policy" menu
 GENERAL_MENU_TOPICS = ("materials", "appeal", "contact")
@@ -209,7 +210,8 @@ def _yuan(amount: str | int | float | Decimal | None) -> Decimal | None:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() and value >= 0 else None
+    # an amount a household could state (below a trillion yuan); "1E100" is not one
+    return value if value.is_finite() and 0 <= value < MAX_AMOUNT else None
 
 
 def _fmt_yuan(value: Decimal) -> str:
