@@ -25,7 +25,7 @@ from bot.policy.search import (
     search_topics,
     strip_programmes,
 )
-from bot.programmes import DIBAO, EDGE_FAMILY, home_topic, intent_programme, menu
+from bot.programmes import DIBAO, EDGE_FAMILY, display_name, home_topic, intent_programme, menu
 from bot.programmes import get as get_programme
 
 AUDIENCES = ("resident", "staff")
@@ -517,9 +517,17 @@ def statistics_answer(
     params = params or load_parameters()
     stats = kb.statistics
     groups: dict[str, list[str]] = stats.get("groups", {})
-    wanted = stats.get("programme_groups", {}).get(programme) if programme else None
-    names = [g for g in (wanted or groups) if g in groups]
     lines: list[str] = []
+    if programme and programme not in stats.get("programme_groups", {}):
+        # the report gives no figure for it: say so, never show another group's figures in its place
+        lines.append(f"《{kb.sources[stats['source']].title}》没有{display_name(programme)}的统计数字。")
+        note = stats.get("no_figure_notes", {}).get(programme)
+        if note:
+            lines.append(str(note).strip())
+        names: list[str] = []
+    else:
+        wanted = stats.get("programme_groups", {}).get(programme) if programme else None
+        names = [g for g in (wanted or groups) if g in groups]
     for name in names:
         lines.extend(f"- {item}" for item in groups[name])
     return render_topic(

@@ -1,0 +1,52 @@
+"""Issue 15: the audited claims put right. Each row: a question, the facts its answer must contain, the words it
+must not contain (the wrong claim), and the citations (document key, article) it must show. Facts checked against
+shared/policy/sources and the county report (shared/seed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.policy.answers import answer
+
+DIBAO = "dibao_measures"
+TEKUN = "tekun_measures"
+SA = "sa_measures"
+N2022 = "notice_2022"
+REFORM = "reform_opinions"
+MONITOR = "monitoring_opinions"
+REPORT = "report_2023h1"
+
+# (id, intent, kwargs, facts, absent, citations)
+AUDITED = [
+    # item 1: the report has no 低保边缘家庭 count; the 三类人群 figures are not presented as one
+    ("1 边缘家庭有多少户", "ask_statistics", {"programme": "低保边缘家庭"},
+     ["没有低保边缘家庭的统计数字", "三类人群", "不是一回事"], ["315户897人", "412户1284人", "514户1615人"], [(REPORT, "")]),
+    ("1 边缘户多少 (text)", "ask_statistics", {"text": "低保边缘户全县有多少户"},
+     ["没有低保边缘家庭的统计数字"], ["315户897人"], []),
+    ("1 三类人群 not under 边缘家庭", "ask_edge_family", {"text": "三类人群指什么"},
+     ["脱贫不稳定户", "边缘易致贫户"], [], [(MONITOR, "四")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("qid", "intent", "kwargs", "facts", "absent", "cites"), AUDITED, ids=[q[0] for q in AUDITED]
+)
+def test_audited_items(qid, intent, kwargs, facts, absent, cites):
+    result = answer(intent, **kwargs)
+    for fact in facts:
+        assert fact in result.text, f"{qid}: missing {fact!r} in:\n{result.text}"
+    for wrong in absent:
+        assert wrong not in result.text, f"{qid}: {wrong!r} must not be in:\n{result.text}"
+    shown = {(c.doc, c.article) for c in result.citations}
+    for doc, article in cites:
+        if article:
+            assert (doc, article) in shown, f"{qid}: missing citation {(doc, article)}; has {sorted(shown)}"
+        else:
+            assert doc in {d for d, _ in shown}, f"{qid}: missing a citation of {doc}; has {sorted(shown)}"
+    assert "依据：" in result.text
+    assert "{param:" not in result.text and "{office:" not in result.text
+
+
+def test_three_groups_and_rigid_expense_are_not_filed_under_edge_families():
+    assert answer("ask_edge_family", topic="three_groups").programme is None
+    assert answer("ask_edge_family", topic="rigid_expense").programme is None
