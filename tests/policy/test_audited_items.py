@@ -15,6 +15,8 @@ N2022 = "notice_2022"
 REFORM = "reform_opinions"
 MONITOR = "monitoring_opinions"
 REPORT = "report_2023h1"
+RECON = "reconsideration_law"
+LITIG = "litigation_law"
 
 # (id, intent, kwargs, facts, absent, citations)
 AUDITED = [
@@ -25,6 +27,16 @@ AUDITED = [
      ["没有低保边缘家庭的统计数字"], ["315户897人"], []),
     ("1 三类人群 not under 边缘家庭", "ask_edge_family", {"text": "三类人群指什么"},
      ["脱贫不稳定户", "边缘易致贫户"], [], [(MONITOR, "四")]),
+    # item 2: the 复议 and 诉讼 deadlines are national law (source 10) and the body is the county government
+    ("2 复议多少天", "ask_appeal", {"text": "复议要在多少天内提"},
+     ["60日内", "向略阳县人民政府申请行政复议"], ["待核实", "本助手暂无经过核实的数据"],
+     [(RECON, "第二十条"), (RECON, "第二十四条")]),
+    ("2 起诉期限", "ask_appeal", {"text": "低保没批，想去法院告，有没有期限"},
+     ["6个月内直接向人民法院提起行政诉讼", "收到复议决定书之日起15日内"], [], [(LITIG, "第四十五条"), (LITIG, "第四十六条")]),
+    ("2 没告知权利", "ask_appeal", {"text": "不服低保决定", "detail": True},
+     ["最长不超过一年", "不可抗力"], [], [(RECON, "第二十条")]),
+    ("2 话术", "ask_appeal", {"text": "行政复议", "audience": "staff"},
+     ["60日内向略阳县人民政府申请行政复议", "第二十四条"], ["资料库未收录"], [(RECON, "第二十条")]),
 ]  # fmt: skip
 
 
