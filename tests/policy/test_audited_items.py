@@ -43,6 +43,10 @@ AUDITED = [
      [(N2022, "一、（三）"), (DIBAO, "第三十三条")]),
     ("3 渐退期话术", "ask_review", {"text": "上班了收入超标", "audience": "staff"},
      ["可给予渐退期", "不要承诺一定有"], ["不会马上"], [(N2022, "一、（三）")]),
+    # item 4: the 10-working-day re-assessment is for a change in self-care ability (特困人员认定办法 第二十三条)
+    ("4 自理能力复核", "ask_appeal", {"text": "对特困的评估结果不服", "detail": True},
+     ["生活自理能力发生变化的", "10个工作日内组织复核评估", "申请行政复议"], ["有变化或不认可"],
+     [(TEKUN, "第二十三条")]),
 ]  # fmt: skip
 
 
