@@ -47,6 +47,9 @@ AUDITED = [
     ("4 自理能力复核", "ask_appeal", {"text": "对特困的评估结果不服", "detail": True},
      ["生活自理能力发生变化的", "10个工作日内组织复核评估", "申请行政复议"], ["有变化或不认可"],
      [(TEKUN, "第二十三条")]),
+    # item 5: the one-off relief for migrant workers was a 2022 pandemic measure, said as such
+    ("5 农民工一次性救助", "ask_temp_relief", {"topic": "temp_relief_nonlocal", "detail": True},
+     ["2022年疫情期间", "这是当时针对疫情的措施", "一次性临时救助金"], ["受疫情等影响无法返岗"], [(N2022, "二、（一）")]),
 ]  # fmt: skip
 
 
