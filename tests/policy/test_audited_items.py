@@ -50,6 +50,12 @@ AUDITED = [
     # item 5: the one-off relief for migrant workers was a 2022 pandemic measure, said as such
     ("5 农民工一次性救助", "ask_temp_relief", {"topic": "temp_relief_nonlocal", "detail": True},
      ["2022年疫情期间", "这是当时针对疫情的措施", "一次性临时救助金"], ["受疫情等影响无法返岗"], [(N2022, "二、（一）")]),
+    # item 6: the 乡镇 备用金 is something the opinions ask to push for, not a fact about 略阳
+    ("6 备用金", "ask_temp_relief", {"topic": "temp_relief_apply", "detail": True},
+     ["推动在乡镇（街道）建立临时救助备用金制度", "是否已经建立，本助手没有核实的信息"], ["推行临时救助备用金制度，便于"],
+     [(REFORM, "二、（四）15")]),
+    ("6 备用金话术", "ask_temp_relief", {"text": "临时救助", "audience": "staff"},
+     ["不要说镇里一定有备用金"], ["可使用临时救助备用金先行救助"], [(REFORM, "二、（四）15")]),
 ]  # fmt: skip
 
 
