@@ -60,6 +60,10 @@ AUDITED = [
     ("7 支出型", "ask_temp_relief", {"text": "支出型临时救助是什么意思"},
      ["因生活必需支出突然增加超出家庭承受能力", "按审核审批程序办理", "突发性、紧迫性、灾难性"],
      ["因医疗、教育等必需支出过大"], [(SA, "第四十七条"), (REFORM, "二、（四）15")]),
+    # item 8: 临时救助 can also be asked for where the emergency happens, not only at the 户籍 place
+    ("8 去哪办", "ask_contact", {"text": "办救助去哪里"},
+     ["低保、特困供养向户籍所在地的镇政府（街道办事处）申请", "也可以向急难发生地的镇（街道）申请"],
+     ["低保、特困供养、临时救助都由户籍所在地"], [(SA, "第四十八条"), (MONITOR, "四、（三）")]),
 ]  # fmt: skip
 
 
