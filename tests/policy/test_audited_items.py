@@ -64,6 +64,9 @@ AUDITED = [
     ("8 去哪办", "ask_contact", {"text": "办救助去哪里"},
      ["低保、特困供养向户籍所在地的镇政府（街道办事处）申请", "也可以向急难发生地的镇（街道）申请"],
      ["低保、特困供养、临时救助都由户籍所在地"], [(SA, "第四十八条"), (MONITOR, "四、（三）")]),
+    # item 11: working days follow the official holiday schedule: make-up weekend days are working days
+    ("11 工作日", "ask_dibao_apply", {"text": "低保多久能批下来", "detail": True},
+     ["因调休要上班的周末算工作日", "公示期按自然日计算"], ["不含周末和法定节假日"], [(DIBAO, "第二十二条")]),
 ]  # fmt: skip
 
 
