@@ -67,6 +67,11 @@ AUDITED = [
     # item 11: working days follow the official holiday schedule: make-up weekend days are working days
     ("11 工作日", "ask_dibao_apply", {"text": "低保多久能批下来", "detail": True},
      ["因调休要上班的周末算工作日", "公示期按自然日计算"], ["不含周末和法定节假日"], [(DIBAO, "第二十二条")]),
+    # item 16: the department is 农业农村（乡村振兴）部门 (意见 五、（二）)
+    ("16 三类人群谁识别", "ask_edge_family", {"text": "三类人群是哪个部门认定的"},
+     ["农业农村（乡村振兴）部门"], ["由乡村振兴部门识别"], [(MONITOR, "五、（二）")]),
+    ("16 话术", "ask_edge_family", {"topic": "three_groups", "audience": "staff"},
+     ["县农业农村（乡村振兴）部门"], ["县乡村振兴部门"], [(MONITOR, "五、（二）")]),
 ]  # fmt: skip
 
 
