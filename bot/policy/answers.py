@@ -8,6 +8,7 @@ hotline script version; residents never see staff notes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.errors import TownError
 from bot.parsing.towns import is_foreign_place
-from bot.policy.knowledge import KnowledgeBase, Topic, load_knowledge
+from bot.policy.knowledge import Citation, KnowledgeBase, Topic, load_knowledge
 from bot.policy.parameters import CountyParameters, Office, load_parameters
 from bot.policy.render import Rendered, describe_office, format_value, render_citations
 from bot.policy.search import (
@@ -516,7 +517,7 @@ def statistics_answer(
     kb = kb or load_knowledge()
     params = params or load_parameters()
     stats = kb.statistics
-    groups: dict[str, list[str]] = stats.get("groups", {})
+    groups: dict[str, dict] = stats.get("groups", {})
     lines: list[str] = []
     if programme and programme not in stats.get("programme_groups", {}):
         # the report gives no figure for it: say so, never show another group's figures in its place
@@ -529,14 +530,42 @@ def statistics_answer(
         wanted = stats.get("programme_groups", {}).get(programme) if programme else None
         names = [g for g in (wanted or groups) if g in groups]
     for name in names:
-        lines.extend(f"- {item}" for item in groups[name])
+        lines.extend(f"- {item}" for item in groups[name].get("items", ()))
+    topic = kb.topics["statistics"]
+    # cite the report's sections of the figures shown (the whole report when there is none)
+    article = report_sections(groups[name].get("article", "") for name in names)
+    eff = topic.citations[0].effective_from if topic.citations else ""
+    topic = dataclasses.replace(
+        topic, citations=(Citation(doc=stats["source"], article=article, effective_from=eff),)
+    )
     return render_topic(
-        kb.topics["statistics"],
+        topic,
         kb=kb,
         params=params,
         audience=audience,
         detail=detail,
         extra="\n".join(lines),
+    )
+
+
+_SECTION_ORDER = "一二三四五六七八九十"
+
+
+def report_sections(articles) -> str:
+    """Sections of the county report merged in the report's order: ("一、二是", "一、一是、二是") -> "一、一是、二是"."""
+    parts: dict[str, set[str]] = {}
+    for article in articles:
+        head, _, rest = str(article or "").partition("、")
+        if head:
+            parts.setdefault(head, set()).update(p for p in rest.split("、") if p)
+
+    def order(point: str) -> int:
+        index = _SECTION_ORDER.find(point[:1])
+        return index if index >= 0 else len(_SECTION_ORDER)
+
+    return "；".join(
+        "、".join([head, *sorted(points, key=order)])
+        for head, points in sorted(parts.items(), key=lambda i: order(i[0]))
     )
 
 

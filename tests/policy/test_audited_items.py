@@ -72,6 +72,12 @@ AUDITED = [
      ["农业农村（乡村振兴）部门"], ["由乡村振兴部门识别"], [(MONITOR, "五、（二）")]),
     ("16 话术", "ask_edge_family", {"topic": "three_groups", "audience": "staff"},
      ["县农业农村（乡村振兴）部门"], ["县乡村振兴部门"], [(MONITOR, "五、（二）")]),
+    # item 17: the statistics cite the report's sections of the figures shown, 一是 (提标补发) included
+    ("17 统计全部", "ask_statistics", {}, ["50.26万元", "4113.32万元"], [], [(REPORT, "一、一是、二是、三是、五是、六是")]),
+    ("17 统计低保", "ask_statistics", {"programme": "低保"}, ["3855户8050人", "50.26万元"], ["1866人"],
+     [(REPORT, "一、一是、二是")]),
+    ("17 统计临时救助", "ask_statistics", {"programme": "临时救助"}, ["事前救助2998人次"], ["3855户"],
+     [(REPORT, "一、一是、二是")]),
 ]  # fmt: skip
 
 
@@ -97,3 +103,13 @@ def test_audited_items(qid, intent, kwargs, facts, absent, cites):
 def test_three_groups_and_rigid_expense_are_not_filed_under_edge_families():
     assert answer("ask_edge_family", topic="three_groups").programme is None
     assert answer("ask_edge_family", topic="rigid_expense").programme is None
+
+
+@pytest.mark.parametrize(
+    ("articles", "merged"),
+    [(["一、二是", "一、一是、二是"], "一、一是、二是"), (["一、六是", "一、三是"], "一、三是、六是"), ([], "")],
+)
+def test_report_sections_merge_in_the_report_order(articles, merged):
+    from bot.policy.answers import report_sections
+
+    assert report_sections(articles) == merged
