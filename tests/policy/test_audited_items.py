@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.policy.answers import answer
+from bot.policy.answers import answer, report_sections
 
 DIBAO = "dibao_measures"
 TEKUN = "tekun_measures"
@@ -78,6 +78,10 @@ AUDITED = [
      [(REPORT, "一、一是、二是")]),
     ("17 统计临时救助", "ask_statistics", {"programme": "临时救助"}, ["事前救助2998人次"], ["3855户"],
      [(REPORT, "一、一是、二是")]),
+    # item 18: the 督导组 were set up under 略民发〔2023〕38号 (the review itself is 36号)
+    ("18 督导组", "ask_review", {"text": "家里老人去世了低保怎么办", "detail": True},
+     ["略民发〔2023〕36号", "按略民发〔2023〕38号由局领导带队成立3个督导组"], ["（略民发〔2023〕36号），由局领导带队"],
+     [(REPORT, "一、二是")]),
 ]  # fmt: skip
 
 
@@ -110,6 +114,4 @@ def test_three_groups_and_rigid_expense_are_not_filed_under_edge_families():
     [(["一、二是", "一、一是、二是"], "一、一是、二是"), (["一、六是", "一、三是"], "一、三是、六是"), ([], "")],
 )
 def test_report_sections_merge_in_the_report_order(articles, merged):
-    from bot.policy.answers import report_sections
-
     assert report_sections(articles) == merged
