@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.cases.lookup import CaseView, MyCases, ResidentResult, StaffResult
-from bot.cases.status import STATUSES
+from bot.cases.status import status_for
 from bot.clock import to_china
 from bot.errors import TownError
 from bot.programmes import display_name
@@ -80,7 +80,7 @@ def deadline_lines(view: CaseView) -> list[str]:
 
 
 def resident_found(view: CaseView, params=None) -> str:
-    status = STATUSES.get(view.status)
+    status = status_for(view.status, view.programme)
     lines = [
         f"查到了您的申请：{view.case_no}（申请人：{view.applicant_masked}）",
         f"项目：{display_name(view.programme)}",

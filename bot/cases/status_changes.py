@@ -10,20 +10,29 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.cases.status import STATUSES
+from bot.cases.status import status_for
 from bot.db.models import Case
+from bot.errors import CaseNumberError
 from bot.notifications.subscriptions import notify_subscribers, subscribed_cases
+from bot.parsing.case_numbers import programme_of
 
 
 def status_message(case_no: str, new: str) -> str:
     """The notification text: the new status in plain words and the resident's next step."""
-    status = STATUSES.get(new)
+    status = status_for(new, _programme(case_no))
     lines = [f"【进度提醒】您订阅的申请 {case_no} 有新进展：", f"当前状态：{new}"]
     if status is not None:
         lines.append(f"这表示：{status.meaning}")
         lines.append(f"下一步：{status.next_step}")
     lines.append("发送 /unsubscribe 可以取消提醒。")
     return "\n".join(lines)
+
+
+def _programme(case_no: str) -> str | None:
+    try:
+        return programme_of(case_no)
+    except CaseNumberError:
+        return None
 
 
 def on_status_changed(session: Session, case: Case, old: str | None, new: str) -> int:

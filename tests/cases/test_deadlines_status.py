@@ -6,7 +6,8 @@ import pytest
 
 from bot.cases.deadlines import overdue_cutoff, statutory_deadline
 from bot.cases.importer import normalize_programme
-from bot.cases.status import CLOSED_STATUSES, OPEN_STATUSES, STATUSES, get_status
+from bot.cases.status import CLOSED_STATUSES, OPEN_STATUSES, STATUSES, get_status, status_for
+from bot.cases.status_changes import status_message
 from bot.cases.workdays import add_working_days
 from bot.errors import InputError
 from bot.programmes import DIBAO, TEKUN, TEMP_RELIEF
@@ -86,3 +87,43 @@ def test_programme_aliases():
     assert normalize_programme("temp_relief") == TEMP_RELIEF
     with pytest.raises(InputError):
         normalize_programme("医疗救助")
+
+
+# --- issue 15 item 9: status texts by programme ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("programme", "status", "present", "absent"),
+    [
+        (DIBAO, "公示中", ["公示期为7天"], []),  # 最低生活保障审核确认办法 第十九条
+        (TEKUN, "公示中", ["公示期为7天"], []),  # 特困人员认定办法 第十五条
+        (TEMP_RELIEF, "公示中", ["没有统一规定临时救助的公示天数"], ["7天"]),
+        (DIBAO, "已批准", ["下个月起按月发放"], []),  # 审核确认办法 第二十一条
+        (TEKUN, "已批准", ["下个月起给予救助供养待遇"], []),  # 认定办法 第十七条
+        (TEMP_RELIEF, "已批准", ["一次性救助", "不是每月都发"], ["下个月起"]),
+        (TEMP_RELIEF, "已发放", ["一次性救助"], []),
+        (None, "公示中", ["公示"], ["7天"]),  # programme unknown: nothing that is wrong for one of them
+        (None, "已批准", ["存折或社保卡"], ["下个月起"]),
+    ],
+)
+def test_status_texts_follow_the_programme(programme, status, present, absent):
+    found = status_for(status, programme)
+    text = found.meaning + found.next_step
+    for word in present:
+        assert word in text, (programme, status, text)
+    for word in absent:
+        assert word not in text, (programme, status, text)
+    assert found.open == STATUSES[status].open
+
+
+def test_general_status_texts_are_right_for_every_programme():
+    # the general entries are shown where the programme is unknown: no 7-day 公示, no next-month payment
+    assert "7天" not in STATUSES["公示中"].meaning
+    assert "下个月" not in STATUSES["已批准"].next_step
+    assert status_for("办好了", DIBAO) is None
+    assert status_for("已受理", TEMP_RELIEF) is STATUSES["已受理"]
+
+
+def test_replies_and_notifications_use_the_programme_wording():
+    assert "公示期为7天" in status_message("LY2024DB00001", "公示中")
+    temp = status_message("LY2024LS00001", "已批准")
+    assert "一次性救助" in temp and "下个月起" not in temp
+    assert "公示期为7天" not in status_message("not-a-case-number", "公示中")
