@@ -1,10 +1,11 @@
 """Statutory deadlines per programme, computed in Chinese working days from the county parameters.
 
-- 低保: ``deadlines.dibao.total`` working days from acceptance (最低生活保障审核确认办法 第二十二条; 45 in
-  special cases, ``deadlines.dibao.total_special``).
-- 特困供养: the national rules give no single total; it is the sum of the stages: township
-  ``deadlines.tekun.township`` working days (第十三条), publicity ``deadlines.tekun.publicity`` calendar days
-  (第十五条), county ``deadlines.tekun.county`` working days (第十六条): 15 + 7 days + 15.
+- 低保: ``deadlines.dibao.total`` working days from acceptance (最低生活保障审核确认办法 第二十二条); the rule
+  lawfully allows an extension to ``deadlines.dibao.total_special`` (45) working days in special cases, so a
+  case is only *overdue* after the extended date (``latest``); between the two it is past the usual time.
+- 特困供养: the national rules give no single total; the date is an *estimate* (``estimate=True``) summing the
+  stages: township ``deadlines.tekun.township`` working days (第十三条), publicity ``deadlines.tekun.publicity``
+  calendar days (第十五条), county ``deadlines.tekun.county`` working days (第十六条): 15 + 7 days + 15.
 - 临时救助: the national sources fix no number of days (社会救助暂行办法 第四十八条); the parameter
   ``deadlines.temp_relief.decision`` is used only once the bureau has filled it in and verified it.
 Only verified parameters are used: an unverified value never becomes a deadline shown to a resident.
@@ -25,10 +26,21 @@ from bot.cases.workdays import WorkdayCalendar, get_calendar
 @dataclass(frozen=True)
 class Deadline:
     programme: str
-    due: date | None  # None: no statutory deadline known
+    due: date | None  # None: no statutory deadline known; else the usual deadline
     description: str  # e.g. "自受理之日起30个工作日内" (empty when unknown)
     basis: str  # the document and article
     note: str = ""
+    # the lawful latest date when the rule allows an extension (低保: 45 working days)
+    latest: date | None = None
+    estimate: bool = False  # the date is summed from stage limits, not a statutory total (特困供养)
+
+    @property
+    def final(self) -> date | None:
+        """The date after which the case is overdue: the extended date when there is one."""
+        return self.latest or self.due
+
+    def is_overdue(self, today: date) -> bool:
+        return self.final is not None and self.final < today
 
 
 def _params():
@@ -86,11 +98,18 @@ def _dibao(programme: str, accepted_on: date | None, params, cal: WorkdayCalenda
     total = _known_int(params, "deadlines.dibao.total")
     special = _known_int(params, "deadlines.dibao.total_special")
     basis = params.get("deadlines.dibao.total").source if "deadlines.dibao.total" in params else ""
-    note = f"特殊情况下可延长至{special}个工作日。" if special else ""
+    note = (
+        f"特殊情况下（如公示有异议、人户分离、异地申办、调查难度大）可以延长至{special}个工作日。"
+        if special
+        else ""
+    )
     if total is None:
         return Deadline(programme, None, "", basis, "低保办理时限需向县民政局确认。")
     due = cal.add_working_days(accepted_on, total) if accepted_on else None
-    return Deadline(programme, due, f"自受理之日起{total}个工作日内", basis, note)
+    latest = (
+        cal.add_working_days(accepted_on, special) if accepted_on and special and special > total else None
+    )
+    return Deadline(programme, due, f"自受理之日起{total}个工作日内", basis, note, latest=latest)
 
 
 def _tekun(programme: str, accepted_on: date | None, params, cal: WorkdayCalendar) -> Deadline:
@@ -103,8 +122,9 @@ def _tekun(programme: str, accepted_on: date | None, params, cal: WorkdayCalenda
     due = None
     if accepted_on:
         due = cal.add_working_days(cal.add_working_days(accepted_on, town) + timedelta(days=pub), county)
-    desc = f"乡镇调查核实{town}个工作日、公示{pub}天、县民政局审核{county}个工作日"
-    return Deadline(programme, due, desc, basis, "公示有异议需重新调查的，时间会相应延长。")
+    desc = f"按各环节时限估算（乡镇调查核实{town}个工作日、公示{pub}天、县民政局审核{county}个工作日）"
+    note = "国家没有规定特困供养认定的总时限，这是按各环节时限累加的估算；公示有异议需要重新调查的，时间会相应延长。"
+    return Deadline(programme, due, desc, basis, note, estimate=True)
 
 
 def _temp_relief(programme: str, accepted_on: date | None, params, cal: WorkdayCalendar) -> Deadline:
@@ -154,7 +174,7 @@ def overdue_cutoff(
 def _overdue_cutoff(
     programme: str, today: date, *, params=None, calendar: WorkdayCalendar | None = None
 ) -> date | None:
-    """The latest acceptance date whose deadline is already past on ``today`` (None: no deadline).
+    """The latest acceptance date whose case is overdue on ``today`` (past its ``final`` date; None: no deadline).
 
     Deadlines never move backwards when the acceptance date moves forward, so "accepted on or before the
     cutoff" is the same as "overdue": the database can filter on it with an index.
@@ -163,11 +183,10 @@ def _overdue_cutoff(
     cal = calendar or get_calendar()
     if statutory_deadline(programme, today, params=params, calendar=cal).due is None:
         return None
-    # the statutory spans are at most ~10 weeks; search backwards from today
+    # the statutory spans are at most ~13 weeks; search backwards from today
     day = today
     for _ in range(400):
-        due = statutory_deadline(programme, day, params=params, calendar=cal).due
-        if due is not None and due < today:
+        if statutory_deadline(programme, day, params=params, calendar=cal).is_overdue(today):
             return day
         day -= timedelta(days=1)
     return None  # pragma: no cover - unreachable with sane parameters

@@ -90,7 +90,7 @@ def case_view(case: Case, *, today: date, params=None, with_history: bool = Fals
     overdue = False
     if is_open and deadline.due is not None:
         left = get_calendar().working_days_between(today, deadline.due)
-        overdue = deadline.due < today
+        overdue = deadline.is_overdue(today)
     applicant = case.applicant
     history: tuple[HistoryEntry, ...] = ()
     if with_history:

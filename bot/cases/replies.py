@@ -69,11 +69,17 @@ def deadline_lines(view: CaseView) -> list[str]:
         if d.note:
             lines.append(f"办理时限：{d.note}（依据：{d.basis}）" if d.basis else f"办理时限：{d.note}")
         return lines
+    by = "预计" if d.estimate else "即"
     lines.append(
-        f"办理时限：{d.description}，即{fmt_date(d.due)}前办结（依据：{d.basis}）。{d.note}".rstrip()
+        f"办理时限：{d.description}，{by}{fmt_date(d.due)}前办结（依据：{d.basis}）。{d.note}".rstrip()
     )
     if view.overdue:
-        lines.append(f"⚠ 这件申请已超过规定的办理时限（{fmt_date(d.due)}）。")
+        limit = "按各环节时限估算的办结日期" if d.estimate else "规定的办理时限"
+        lines.append(f"⚠ 这件申请已超过{limit}（{fmt_date(d.final)}）。")
+    elif d.latest is not None and view.working_days_left is not None and view.working_days_left < 0:
+        lines.append(
+            f"这件申请已超过一般办理时限（{fmt_date(d.due)}），特殊情况下最迟到{fmt_date(d.latest)}。"
+        )
     elif view.working_days_left is not None:
         lines.append(f"距办理期限还有{view.working_days_left}个工作日（节假日不计）。")
     return lines
@@ -145,8 +151,14 @@ def _staff_case(view: CaseView) -> str:
     if view.caseworker:
         lines.append(f"经办人：{view.caseworker}")
     if view.is_open and view.deadline.due is not None:
-        flag = "（已超期）" if view.overdue else f"（剩{view.working_days_left}个工作日）"
-        lines.append(f"期限：{fmt_date(view.deadline.due)}{flag}")
+        d = view.deadline
+        if view.overdue:
+            flag = "（已超期）"
+        elif view.working_days_left is not None and view.working_days_left < 0:
+            flag = f"（已过一般时限，特殊情况最迟{fmt_date(d.final)}）"
+        else:
+            flag = f"（剩{view.working_days_left}个工作日）"
+        lines.append(f"期限{'（估算）' if d.estimate else ''}：{fmt_date(d.due)}{flag}")
     if view.note:
         lines.append(f"备注：{view.note}")
     if view.history:

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from bot.cases.deadlines import overdue_cutoff, statutory_deadline
 from bot.cases.importer import normalize_programme
+from bot.cases.replies import deadline_lines
 from bot.cases.status import CLOSED_STATUSES, OPEN_STATUSES, STATUSES, get_status, status_for
 from bot.cases.status_changes import status_message
-from bot.cases.workdays import add_working_days
+from bot.cases.workdays import add_working_days, get_calendar
 from bot.errors import InputError
 from bot.programmes import DIBAO, TEKUN, TEMP_RELIEF
 
@@ -47,7 +49,7 @@ def test_overdue_cutoff_matches_deadlines(programme, params):
     assert cutoff is not None
     for offset in range(0, 120):
         accepted = today - timedelta(days=offset)
-        overdue = statutory_deadline(programme, accepted, params=params).due < today
+        overdue = statutory_deadline(programme, accepted, params=params).is_overdue(today)
         assert overdue == (accepted <= cutoff), accepted
 
 
@@ -127,3 +129,43 @@ def test_replies_and_notifications_use_the_programme_wording():
     temp = status_message("LY2024LS00001", "已批准")
     assert "一次性救助" in temp and "下个月起" not in temp
     assert "公示期为7天" not in status_message("not-a-case-number", "公示中")
+
+
+# --- issue 15 item 10: 特困 total is an estimate; 低保 is overdue only after the lawful 45-working-day extension ---
+def test_dibao_overdue_honours_the_extension_to_45_working_days(params):
+    accepted = date(2025, 3, 3)
+    d = statutory_deadline(DIBAO, accepted, params=params)
+    assert d.due == add_working_days(accepted, 30)
+    assert d.latest == add_working_days(accepted, 45) and d.final == d.latest
+    assert not d.estimate
+    between = d.due + timedelta(days=7)  # past the usual 30 working days, within the lawful 45
+    assert between < d.latest
+    assert not d.is_overdue(between)
+    assert d.is_overdue(d.latest + timedelta(days=1))
+    assert "第二十二条" in d.basis and "45个工作日" in d.note
+
+
+def test_tekun_total_is_labelled_an_estimate(params):
+    d = statutory_deadline(TEKUN, date(2025, 3, 3), params=params)
+    assert d.estimate and d.latest is None and d.final == d.due
+    assert "估算" in d.description and "没有规定特困供养认定的总时限" in d.note
+
+
+def _view(deadline, today):
+    left = get_calendar().working_days_between(today, deadline.due)
+    return SimpleNamespace(
+        is_open=True, deadline=deadline, overdue=deadline.is_overdue(today), working_days_left=left
+    )
+
+
+def test_replies_say_past_the_usual_time_estimate_and_overdue(params):
+    accepted = date(2025, 3, 3)
+    dibao = statutory_deadline(DIBAO, accepted, params=params)
+    between = "\n".join(deadline_lines(_view(dibao, dibao.due + timedelta(days=7))))
+    assert "已超过一般办理时限" in between and "特殊情况下最迟到" in between and "⚠" not in between
+    late = "\n".join(deadline_lines(_view(dibao, dibao.latest + timedelta(days=1))))
+    assert "⚠ 这件申请已超过规定的办理时限" in late
+    tekun = statutory_deadline(TEKUN, accepted, params=params)
+    text = "\n".join(deadline_lines(_view(tekun, tekun.due + timedelta(days=1))))
+    assert "预计" in text and "估算" in text and "已超过按各环节时限估算的办结日期" in text
+    assert "已超过规定的办理时限" not in text
