@@ -1,14 +1,16 @@
 """Model training with a content fingerprint: an unchanged model is never retrained.
 
 The fingerprint covers everything that changes what the model does: config.yml, the domain, all training data
-(including the jieba dictionary, lookup tables and regexes), the Rasa-side code (rasa_addons/, bot/parsing/) and
-the Rasa lock file. Models are stored as ``models/<fingerprint>.tar.gz`` and mirrored to a cache directory
+(including the jieba dictionary, lookup tables and regexes), the Rasa-side code (``rasa_addons/`` and every project
+module it imports, found from the import statements by ``rasa_side_sources``), the parsers' data tables and the
+Rasa lock file. Models are stored as ``models/<fingerprint>.tar.gz`` and mirrored to a cache directory
 outside the work tree (``LUEYANG_MODEL_CACHE``, default ``~/.cache/lueyang-assistant/models``) so a fresh
 clone on the same machine reuses them.
 """
 
 from __future__ import annotations
 
+import ast
 import fcntl
 import hashlib
 import logging
@@ -25,16 +27,17 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+# what the model is trained from; the project code Rasa runs is added by ``rasa_side_sources``
 FINGERPRINT_INPUTS = (
     "config.yml",
     "domain",
     "nlu_data",
     "rasa_addons",
-    "bot/parsing",
-    "bot/conversation/bad_input.py",
-    "bot/handoff/crisis.py",
+    "bot/parsing/data",  # tables the Rasa-side parsers read (traditional -> simplified, ...)
     "requirements/rasa.lock",
 )
+RASA_SIDE_ROOT = "rasa_addons"
+PROJECT_PACKAGES = ("bot", "rasa_addons")
 _IGNORED_SUFFIXES = {".pyc"}
 
 
@@ -53,10 +56,61 @@ def _files(root: Path, inputs: Iterable[str]) -> list[Path]:
     return sorted(out)
 
 
+def _module_file(root: Path, module: str) -> Path | None:
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _project_imports(root: Path, file: Path) -> set[str]:
+    """Project modules ``file`` imports (at any depth of the file, lazily imported ones included)."""
+    tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        for name in names:
+            if name.split(".")[0] in PROJECT_PACKAGES:
+                parts = name.split(".")
+                # the module itself and its parent packages (their __init__ runs on import)
+                found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return found
+
+
+def rasa_side_sources(root: Path) -> list[Path]:
+    """Every project source file the Rasa process can import: ``rasa_addons`` and what it reaches, transitively.
+
+    Derived from the import statements, so a module that starts being used inside Rasa (the programme registry,
+    the masking module) changes the fingerprint without anyone keeping a list.
+    """
+    todo = [p for p in (root / RASA_SIDE_ROOT).rglob("*.py") if "__pycache__" not in p.parts]
+    seen: set[Path] = set()
+    while todo:
+        file = todo.pop()
+        if file in seen:
+            continue
+        seen.add(file)
+        for module in _project_imports(root, file):
+            target = _module_file(root, module)
+            if target is not None and target not in seen:
+                todo.append(target)
+    return sorted(seen)
+
+
+def fingerprint_files(root: Path, inputs: Iterable[str] = FINGERPRINT_INPUTS) -> list[Path]:
+    """The files whose paths and contents make the model fingerprint."""
+    return sorted(set(_files(root, inputs)) | set(rasa_side_sources(root)))
+
+
 def model_fingerprint(root: Path, inputs: Iterable[str] = FINGERPRINT_INPUTS) -> str:
     """16 hex chars of sha256 over relative paths and contents of every input file."""
     digest = hashlib.sha256()
-    for file in _files(root, inputs):
+    for file in fingerprint_files(root, inputs):
         digest.update(file.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(file.read_bytes())

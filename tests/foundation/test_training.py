@@ -5,18 +5,14 @@ from __future__ import annotations
 import shutil
 
 from bot.settings import PROJECT_ROOT
-from bot.training import FINGERPRINT_INPUTS, model_fingerprint
+from bot.training import fingerprint_files, model_fingerprint, rasa_side_sources
 
 
 def _copy_inputs(tmp_path):
-    for rel in FINGERPRINT_INPUTS:
-        src = PROJECT_ROOT / rel
-        dst = tmp_path / rel
-        if src.is_dir():
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.exists():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+    for src in fingerprint_files(PROJECT_ROOT):
+        dst = tmp_path / src.relative_to(PROJECT_ROOT)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
     return tmp_path
 
 
@@ -44,3 +40,25 @@ def test_fingerprint_follows_config_domain_and_data(tmp_path):
             fh.write("\n# changed\n")
         seen.add(model_fingerprint(root))
     assert len(seen) == 4
+
+
+def test_the_project_code_rasa_imports_is_part_of_the_fingerprint():
+    sources = {p.relative_to(PROJECT_ROOT).as_posix() for p in rasa_side_sources(PROJECT_ROOT)}
+    # imported by the extractor and the channel, directly or through bot.parsing
+    assert {"bot/programmes.py", "bot/privacy.py", "bot/parsing/entities.py", "bot/handoff/crisis.py"} <= sources
+    # application code Rasa never imports stays out (changing it must not retrain)
+    assert not any(s.startswith(("bot/cases/", "bot/frontends/", "bot/db/")) for s in sources)
+
+
+def test_a_module_that_rasa_starts_to_import_changes_the_fingerprint(tmp_path):
+    root = _copy_inputs(tmp_path)
+    before = model_fingerprint(root)
+    helper = root / "bot" / "newhelper.py"
+    helper.write_text("X = 1\n", encoding="utf-8")
+    assert model_fingerprint(root) == before  # not imported by Rasa yet: not an input
+    with open(root / "rasa_addons" / "guards.py", "a", encoding="utf-8") as fh:
+        fh.write("\nfrom bot.newhelper import X  # noqa\n")
+    after_import = model_fingerprint(root)
+    assert after_import != before
+    helper.write_text("X = 2\n", encoding="utf-8")
+    assert model_fingerprint(root) != after_import
