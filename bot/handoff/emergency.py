@@ -1,8 +1,10 @@
 """The emergency reply: emergency numbers as fit, the county relief station and the bureau's numbers from the
 county parameters (marked when unverified), how to get 急难型 temporary relief, and the urgent ticket.
 
-Sources cited: 关于改革完善社会救助制度的意见（2020）第14、15条 (急难型临时救助, 小金额先行救助, 急难发生地);
-社会救助暂行办法 第四十八条 (情况紧急的简化审批), 第五十条 (生活无着人员救助).
+Sources cited: 关于改革完善社会救助制度的意见（2020）二、（四）14、15 (急难型临时救助, 小金额先行救助);
+help where the emergency happens, without 户籍/居住地 restriction, is general since the 2022 notice 四、（三） and the
+2023 opinions 四、（三） (the 2020 text still said 探索); 社会救助暂行办法 第四条 (村（居）委会协助), 第四十八条 (apply to
+the 乡镇/街道; 情况紧急的简化审批), 第五十条 (生活无着人员救助).
 No national psychological-help number is given: none is in the project's sources, so the self-harm reply gives
 the bureau-configured line (``hotline.psychological``) only when verified, and otherwise 120/110 and the advice
 to reach someone they trust now.
@@ -22,10 +24,14 @@ LEADS = {
 }
 
 RELIEF_HOWTO = (
-    "遇到突发困难、基本生活一时难以为继的，可以马上向所在乡镇（街道）民政办或村（社区）申请急难型临时救助："
-    "急难型临时救助可以实行“小金额先行救助”，事后再补充说明情况（《关于改革完善社会救助制度的意见》（2020）第15条）；"
+    "遇到突发困难、基本生活一时难以为继的，可以马上向所在乡镇（街道）申请急难型临时救助，村（社区）可以帮您联系、协助申请"
+    "（《社会救助暂行办法》第四条、第四十八条）："
+    "急难型临时救助可以实行“小金额先行救助”，事后再补充说明情况（《关于改革完善社会救助制度的意见》（2020）二、（四）15）；"
     "情况紧急的，可以按规定简化审批手续（《社会救助暂行办法》第四十八条）。"
-    "不在户籍地的，也可以先向当地求助（该意见第14条提出探索由急难发生地实施临时救助）。"
+    "不在户籍地的，直接向急难发生地的乡镇（街道）求助：遭遇突发性、紧迫性、灾难性困难的，不受户籍地、居住地限制，"
+    "由急难发生地实施救助（《关于改革完善社会救助制度的意见》（2020）二、（四）14；"
+    "《关于进一步做好最低生活保障等社会救助兜底工作的通知》（2022）四、（三）；"
+    "《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》（2023）四、（三））。"
 )
 RELAY_NOTE = "您接下来在这里发的消息会转给工作人员；发送 /cancel 可以结束人工服务。"
 STATION_HOWTO = (

@@ -64,3 +64,15 @@ def test_self_harm_text_with_a_verified_hotline():
 
     assert "心理援助热线0916-0000000" in self_harm_text(Params())
     assert "心理援助热线" not in self_harm_text(real)
+
+
+def test_relief_howto_cites_the_sections_and_makes_help_where_it_happens_general():
+    """Issue 15 item 12: 意见 二、（四）14/15 (not "第14/15条"); 2022 通知 四、（三） and 2023 意见 四、（三） make help where
+    the emergency happens the rule, not an experiment; the application goes to the 乡镇, the 村 helps."""
+    text = emergency_text(CrisisKind.GENERAL, load_parameters())
+    assert "二、（四）15" in text and "二、（四）14" in text
+    assert "第14条" not in text and "第15条" not in text and "探索" not in text
+    assert "兜底工作的通知》（2022）四、（三）" in text and "分层分类社会救助工作的意见》（2023）四、（三）" in text
+    assert "不受户籍地、居住地限制" in text
+    assert "向所在乡镇（街道）申请急难型临时救助，村（社区）可以帮您联系、协助申请" in text
+    assert "民政办或村（社区）申请" not in text
