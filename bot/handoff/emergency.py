@@ -64,13 +64,13 @@ def contacts_lines(params, town: str | None = None) -> list[str]:
             lines.append(
                 f"· {office.name}民政办：电话{office.phone.value}"
                 if office.phone.known
-                else f"· {office.name}民政办：电话尚未公布，可直接前往或请村（社区）干部帮助联系"
+                else f"· {office.name}民政办：本助手暂无核实的电话号码，可直接前往或请村（社区）干部帮助联系"
             )
     bureau = params.bureau()
     lines.append(
         f"· {bureau.name}：电话{bureau.phone.value}"
         if bureau.phone.known
-        else f"· {bureau.name}：电话尚未公布（待核实），可通过乡镇（街道）民政办或村（社区）联系"
+        else f"· {bureau.name}：本助手暂无核实的电话号码，可通过乡镇（街道）民政办或村（社区）联系"
     )
     return lines
 

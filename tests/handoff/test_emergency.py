@@ -38,12 +38,15 @@ def test_each_kind_leads_with_the_right_number(kind, lead):
     text = emergency_text(kind, load_parameters())
     assert lead in text.splitlines()[0]
     assert "尚未核实" in text  # the relief station's phone comes from an old public list
-    assert "电话尚未公布" in text  # the bureau's phone is unknown: no placeholder number
+    # the bureau's phone is unknown to the assistant: no placeholder number, and no claim that it is unpublished
+    assert "略阳县民政局：本助手暂无核实的电话号码" in text
+    assert "尚未公布" not in text
 
 
 def test_destitute_points_to_the_relief_station():
     text = emergency_text(CrisisKind.DESTITUTE, load_parameters(), town="接官亭镇")
     assert "临时食宿" in text and "社会救助暂行办法》第五十条" in text and "接官亭镇人民政府民政办" in text
+    assert "接官亭镇人民政府民政办：本助手暂无核实的电话号码" in text  # issue 15 item 13
 
 
 def test_self_harm_text_with_a_verified_hotline():
