@@ -1,17 +1,12 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # --import-mode=importlib: make the helpers importable
-
-from frontend_fakes import FAST_RETRY, FakeBotApi, FakeRasa, RecordingRequest, make_settings  # noqa: E402
 
 from bot.frontends.core import ConversationCore
 from bot.frontends.rasa_client import RasaClient
 from bot.frontends.telegram_app import build_application
+from tests.auxil.rasa import FakeRasa
+from tests.auxil.telegram import FAST_RETRY, FakeBotApi, RecordingRequest, make_settings
 
 
 class PendingRecorder:

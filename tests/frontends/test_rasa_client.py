@@ -5,10 +5,10 @@ from __future__ import annotations
 import socket
 
 import pytest
-from frontend_fakes import FakeRasa
 
 from bot.errors import RasaUnavailable
 from bot.frontends.rasa_client import RasaClient
+from tests.auxil.rasa import FakeRasa
 
 
 def closed_port_url() -> str:

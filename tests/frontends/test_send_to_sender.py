@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from frontend_fakes import FAST_RETRY, TOKEN, FakeBotApi, RecordingRequest, make_settings
-from telegram import Bot
 from telegram.error import Forbidden
 
 from bot.channels import PermanentDeliveryError
@@ -12,12 +10,13 @@ from bot.errors import ConfigurationError
 from bot.frontends.core import Button, Reply
 from bot.frontends.telegram_delivery import build_bot, send_to_sender, telegram_deliverer
 from bot.identity import telegram_sender
+from tests.auxil.telegram import FAST_RETRY, TOKEN, FakeBotApi, fake_bot, make_settings
 
 
 @pytest.fixture
 async def bot_and_api():
     api = FakeBotApi()
-    bot = Bot(TOKEN, request=RecordingRequest(api), get_updates_request=RecordingRequest(api))
+    bot = fake_bot(api)
     async with bot:
         yield bot, api
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from frontend_fakes import (
+from telegram import Update
+
+from bot.errors import ConfigurationError, DatabaseUnavailable
+from bot.frontends import texts
+from bot.frontends.telegram_app import build_application, check_settings, run_telegram
+from bot.frontends.telegram_delivery import validate_token
+from tests.auxil.telegram import (
     BOT_ID,
     BOT_USERNAME,
     TOKEN,
@@ -14,12 +20,6 @@ from frontend_fakes import (
     make_settings,
     message_update,
 )
-from telegram import Update
-
-from bot.errors import ConfigurationError, DatabaseUnavailable
-from bot.frontends import texts
-from bot.frontends.telegram_app import build_application, check_settings, run_telegram
-from bot.frontends.telegram_delivery import validate_token
 
 PRIVATE = 111
 GROUP = -100500

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from frontend_fakes import (
+from bot import channels
+from bot.frontends.telegram_app import build_application
+from bot.identity import TELEGRAM
+from tests.auxil.telegram import (
     FAST_RETRY,
     TOKEN,
     FakeTelegramServer,
@@ -14,10 +17,6 @@ from frontend_fakes import (
     make_settings,
     message_update,
 )
-
-from bot import channels
-from bot.frontends.telegram_app import build_application
-from bot.identity import TELEGRAM
 
 USER = 5150
 

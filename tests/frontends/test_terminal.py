@@ -10,14 +10,13 @@ import sys
 import threading
 from pathlib import Path
 
-from frontend_fakes import FakeRasa
-
 from bot import channels
 from bot.channels import PermanentDeliveryError
 from bot.frontends.core import ConversationCore
 from bot.frontends.rasa_client import RasaClient
 from bot.frontends.terminal import BYE, chat
 from bot.identity import TERMINAL
+from tests.auxil.rasa import FakeRasa
 
 
 async def run_chat(rasa: FakeRasa, lines: list[str], name: str = "tester") -> str:

@@ -1,11 +1,12 @@
-"""Offline stand-ins for the Telegram Bot API and for Rasa's REST channel.
+"""A fake Telegram Bot API for python-telegram-bot, offline.
 
-- ``FakeBotApi`` answers Bot API methods with valid Telegram JSON and records every call; failures can be
-  queued per method (HTTP status + description, e.g. 502 -> NetworkError, 429 -> RetryAfter).
-- ``RecordingRequest`` plugs it into python-telegram-bot as a ``BaseRequest``.
+- ``FakeBotApi`` answers Bot API methods with valid Telegram JSON and records every call (``calls``; the messages
+  it accepted in ``sent``). Failures: queued per method with ``fail_next`` (HTTP status + description, e.g.
+  502 -> NetworkError, 429 -> RetryAfter); ``down`` fails every method with 502 while it is set; chats in
+  ``blocked`` get 403 (the user blocked the bot) for every ``send*`` method.
+- ``RecordingRequest`` plugs it into python-telegram-bot as a ``BaseRequest``; ``fake_bot(api)`` is a ``Bot`` on it.
 - ``FakeTelegramServer`` serves it over real HTTP (``base_url``), including long-polling ``getUpdates``.
-- ``FakeRasa`` is a tiny HTTP server with Rasa's REST channel contract: canned replies per message, and it
-  can be made slow (blocks until released), failing (HTTP 500) or down (closed port).
+- Update builders (``message_update``, ``callback_update``, ``bot_message``, ...) for what Telegram sends the bot.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Bot
 from telegram.request import BaseRequest, RequestData
 
 from bot.settings import Settings
+from tests.auxil.http import HttpRequest, TinyHttpServer
 
 BOT_ID = 7000001
 BOT_USERNAME = "LueyangTestBot"
@@ -31,6 +34,7 @@ FAST_RETRY = {"base_delay": 0.0, "max_delay": 0.0}
 
 
 def make_settings(rasa_url: str, **env: str) -> Settings:
+    """Front-end settings: the Telegram token above, Rasa at ``rasa_url``, and ``env`` on top."""
     base = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "RASA_URL": rasa_url,
@@ -54,72 +58,6 @@ _JSON_FIELDS = {
     "timeout",
     "show_alert",
 }
-
-
-# -- a minimal HTTP/1.1 server on asyncio streams ---------------------------------------------------------
-@dataclass
-class HttpRequest:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-Handler = Callable[[HttpRequest], Any]  # async -> (status, content_type, body bytes)
-
-
-class TinyHttpServer:
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.server: asyncio.base_events.Server | None = None
-        self.port = 0
-        self._conns: set[asyncio.Task] = set()
-
-    async def start(self, port: int = 0) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            for task in list(self._conns):
-                task.cancel()
-            await asyncio.gather(*self._conns, return_exceptions=True)
-            await self.server.wait_closed()
-            self.server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        self._conns.add(task)
-        try:
-            while True:
-                line = await reader.readline()
-                if not line:
-                    break
-                method, path, _ = line.decode("latin-1").split(" ", 2)
-                headers: dict[str, str] = {}
-                while True:
-                    h = await reader.readline()
-                    if h in (b"\r\n", b"\n", b""):
-                        break
-                    k, v = h.decode("latin-1").split(":", 1)
-                    headers[k.strip().lower()] = v.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-                status, ctype, payload = await self.handler(HttpRequest(method, path, headers, body))
-                writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n\r\n".encode()
-                    + payload
-                )
-                await writer.drain()
-        except (asyncio.CancelledError, ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            self._conns.discard(task)
-            writer.close()
 
 
 # -- the fake Bot API ------------------------------------------------------------------------------------
@@ -146,11 +84,16 @@ def _decode_params(raw: dict[str, str]) -> dict[str, Any]:
 class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[tuple[int, str, dict | None]]] = field(default_factory=dict)
+    sent: list[tuple[int, str]] = field(default_factory=list)  # (chat id, text) of every accepted sendMessage
+    down: bool = False  # while set, every method answers 502 Bad Gateway
+    blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot: send* answers 403
     updates: asyncio.Queue | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _changed: asyncio.Event | None = None
 
-    def fail_next(self, method: str, status: int, description: str = "error", parameters: dict | None = None) -> None:
+    def fail_next(
+        self, method: str, status: int, description: str = "error", parameters: dict | None = None
+    ) -> None:
         self.failures.setdefault(method, []).append((status, description, parameters))
 
     def of(self, method: str) -> list[Call]:
@@ -187,14 +130,27 @@ class FakeBotApi:
             return 200, json.dumps({"ok": True, "result": await self._get_updates(params)}).encode()
         self.calls.append(Call(method, params))
         self.changed().set()
-        queued = self.failures.get(method)
-        if queued:
-            status, description, parameters = queued.pop(0)
+        failure = self._failure(method, params)
+        if failure is not None:
+            status, description, parameters = failure
             body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
             if parameters:
                 body["parameters"] = parameters
             return status, json.dumps(body).encode()
-        return 200, json.dumps({"ok": True, "result": self._result(method, params)}).encode()
+        result = self._result(method, params)
+        if method == "sendMessage":
+            self.sent.append((int(params["chat_id"]), params.get("text")))
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _failure(self, method: str, params: dict[str, Any]) -> tuple[int, str, dict | None] | None:
+        queued = self.failures.get(method)
+        if queued:
+            return queued.pop(0)
+        if self.down:
+            return 502, "Bad Gateway", None
+        if method.startswith("send") and self.blocked and int(params.get("chat_id", 0)) in self.blocked:
+            return 403, "Forbidden: bot was blocked by the user", None
+        return None
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
         if self.updates is None:
@@ -259,9 +215,16 @@ class RecordingRequest(BaseRequest):
     async def shutdown(self) -> None:
         return None
 
-    async def do_request(self, url, method, request_data: RequestData | None = None, **kwargs) -> tuple[int, bytes]:
+    async def do_request(
+        self, url, method, request_data: RequestData | None = None, **kwargs
+    ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         return await self.api.handle(api_method, request_data.json_parameters if request_data else {})
+
+
+def fake_bot(api: FakeBotApi, token: str = TOKEN) -> Bot:
+    """A python-telegram-bot ``Bot`` whose every request goes to ``api`` (call ``initialize()`` as usual)."""
+    return Bot(token, request=RecordingRequest(api), get_updates_request=RecordingRequest(api))
 
 
 class FakeTelegramServer:
@@ -287,76 +250,14 @@ class FakeTelegramServer:
         method = req.path.rsplit("/", 1)[-1]
         ctype = req.headers.get("content-type", "")
         if "json" in ctype:
-            raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(req.body or b"{}").items()}
+            raw = {
+                k: v if isinstance(v, str) else json.dumps(v)
+                for k, v in json.loads(req.body or b"{}").items()
+            }
         else:
             raw = dict(urllib.parse.parse_qsl(req.body.decode(), keep_blank_values=True))
         status, body = await self.api.handle(method, raw)
         return status, "application/json", body
-
-
-# -- the fake Rasa ---------------------------------------------------------------------------------------
-def canned(message: str, sender: str) -> list[dict]:
-    """Default replies: a greeting with buttons, a long text, or an echo naming the sender."""
-    if message == "/greet":
-        return [
-            {
-                "recipient_id": sender,
-                "text": "您好！我是略阳县社会救助助手。请问您想了解什么？",
-                "buttons": [
-                    {"title": "低保申请条件", "payload": "/ask_dibao_eligibility"},
-                    {"title": "临时救助", "payload": "/ask_temp_relief"},
-                ],
-            }
-        ]
-    if message == "/ask_dibao_eligibility":
-        return [{"recipient_id": sender, "text": "低保的条件是：家庭人均收入低于当地低保标准，且财产符合规定。"}]
-    if message == "long":
-        return [{"recipient_id": sender, "text": "这是一句很长的政策说明。" * 800}]
-    if message == "silent":
-        return []
-    return [{"recipient_id": sender, "text": f"收到（{sender}）：{message}"}]
-
-
-class FakeRasa:
-    def __init__(self, responder: Callable[[str, str], list[dict]] = canned, secret: str = "") -> None:
-        self.responder = responder
-        self.secret = secret
-        self.requests: list[dict] = []
-        self.headers: list[dict[str, str]] = []
-        self.mode = "ok"  # ok | slow | error
-        self.release = asyncio.Event()  # a slow request waits for this
-        self.received = asyncio.Event()  # set on every request
-        self.http = TinyHttpServer(self._handle)
-
-    async def start(self, port: int = 0) -> None:
-        await self.http.start(port)
-
-    async def stop(self) -> None:
-        self.release.set()
-        await self.http.stop()
-
-    @property
-    def url(self) -> str:
-        return self.http.url
-
-    def messages(self) -> list[str]:
-        return [r["message"] for r in self.requests]
-
-    async def _handle(self, req: HttpRequest) -> tuple[int, str, bytes]:
-        if req.path != "/webhooks/secure_rest/webhook" or req.method != "POST":
-            return 404, "application/json", b'{"error":"not found"}'
-        if self.secret and req.headers.get("x-assistant-secret") != self.secret:
-            return 403, "application/json", b'{"error":"forbidden"}'
-        body = json.loads(req.body)
-        self.requests.append(body)
-        self.headers.append(req.headers)
-        self.received.set()
-        if self.mode == "slow":
-            await self.release.wait()
-        if self.mode == "error":
-            return 500, "application/json", b'{"error":"action server failed"}'
-        replies = self.responder(body["message"], body["sender"])
-        return 200, "application/json", json.dumps(replies, ensure_ascii=False).encode()
 
 
 # -- Telegram update builders ----------------------------------------------------------------------------
@@ -410,7 +311,9 @@ def message_update(
     return {"update_id": next(_update_ids), kind: msg}
 
 
-def bot_message(chat_id: int, text: str = "…", *, reply_markup: dict | None = None, reply_to: dict | None = None) -> dict:
+def bot_message(
+    chat_id: int, text: str = "…", *, reply_markup: dict | None = None, reply_to: dict | None = None
+) -> dict:
     msg: dict[str, Any] = {
         "message_id": next(_message_ids),
         "date": int(time.time()),
