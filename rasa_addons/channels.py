@@ -1,8 +1,11 @@
 """Rasa input channel used by our front ends: Rasa's REST channel plus a shared-secret check.
 
-Staff identity is derived from the sender id, so only the front ends may post messages. The Rasa server listens
-on loopback by default; when ``RASA_CHANNEL_SECRET`` is set (required in the production profile) every request
-must carry it in the ``X-Assistant-Secret`` header, otherwise it is refused with 403 before Rasa sees it.
+Staff identity is derived from the sender id, so only the front ends may post messages. With
+``RASA_CHANNEL_SECRET`` set every request must carry it in the ``X-Assistant-Secret`` header, otherwise it is
+refused with 403 before Rasa sees it. The channel refuses to start without a secret unless it runs in the embedded
+profile on a loopback address (``Settings.channel_secret_problem``: the runner tells Rasa processes their address
+in ``LUEYANG_RASA_INTERFACE``); even then it answers only requests from loopback. In the production profile it
+also refuses everything ``Settings.check_production`` refuses, however Rasa was started.
 Endpoint: POST /webhooks/secure_rest/webhook with {"sender", "message", "metadata"}.
 """
 
@@ -13,12 +16,15 @@ import logging
 import os
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.errors import ConfigurationError
 from bot.privacy import install_masking_everywhere
+from bot.settings import Settings, is_loopback_host
+from rasa_addons.speedups import install_fast_action_validation
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +41,19 @@ class SecureRestInput(RestInput):
 
     def __init__(self, secret: str | None = None) -> None:
         self.secret = secret or ""
-        from rasa_addons.speedups import install_fast_action_validation
-
         install_fast_action_validation()  # this runs once in every Rasa server process, before any message
         install_masking_everywhere()  # Rasa's and Sanic's log handlers mask personal data too
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        secret = credentials.get("secret") or os.environ.get("RASA_CHANNEL_SECRET", "")
-        return cls(str(secret).strip())
+        secret = str(credentials.get("secret") or os.environ.get("RASA_CHANNEL_SECRET", "")).strip()
+        check_start(Settings.from_env({**os.environ, "RASA_CHANNEL_SECRET": secret}))
+        return cls(secret)
 
     def is_authorised(self, request: Request) -> bool:
         if not self.secret:
-            return True
+            return is_loopback_host(request.ip)  # embedded profile on loopback: local front ends only
         given = request.headers.get(SECRET_HEADER, "")
         return hmac.compare_digest(given.encode(), self.secret.encode())
 
@@ -81,10 +86,20 @@ class SecureRestInput(RestInput):
         return guarded
 
 
+def check_start(settings: Settings) -> None:
+    """Refuse to start the channel (ConfigurationError, also logged) with a missing secret or unsafe settings."""
+    problems = settings.production_problems()
+    channel_problem = settings.channel_secret_problem()
+    if channel_problem and not any(p.startswith("RASA_CHANNEL_SECRET") for p in problems):
+        problems.insert(0, channel_problem)
+    if problems:
+        message = "secure_rest refuses to start: " + "; ".join(problems)
+        logger.error(message)
+        raise ConfigurationError(message)
+
+
 async def _rest_receive(channel: SecureRestInput, on_new_message: Any, request: Request) -> Any:
     """Rasa's RestInput.receive, non-streaming (same reply format as the ``rest`` channel)."""
-    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-
     collector = CollectingOutputChannel()
     try:
         await on_new_message(
