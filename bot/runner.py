@@ -1,10 +1,12 @@
 """Process orchestration for `lueyang run` / `lueyang serve`: Rasa server(s), action server(s), front end.
 
-Every child runs in its own process group; Ctrl-C (or SIGTERM) stops all of them.
+Every child runs in its own process group; Ctrl-C (or SIGTERM) stops all of them. ``PurgeSchedule`` runs
+`lueyang purge` at start and once a day for the profiles that have no systemd timer doing it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -14,9 +16,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bot.errors import ConfigurationError, ServiceUnavailable
 from bot.settings import Settings
@@ -26,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 RASA_BASE_PORT = 5005
 ACTION_BASE_PORT = 5055
+# the address of every Rasa process the runner starts; the channel reads it (LUEYANG_RASA_INTERFACE) to decide
+# whether it may run without RASA_CHANNEL_SECRET (embedded profile on loopback only)
+RASA_INTERFACE = "127.0.0.1"
+PURGE_INTERVAL = 24 * 3600.0  # seconds between two `lueyang purge` runs of a long-running profile
 
 
 def tracker_store_config(url: str) -> dict:
@@ -46,6 +53,9 @@ def tracker_store_config(url: str) -> dict:
             cfg["username"] = unquote(parts.username)
         if parts.password:
             cfg["password"] = unquote(parts.password)
+        query = dict(parse_qsl(parts.query))
+        if query:
+            cfg["query"] = query  # e.g. sslmode=verify-full, sslrootcert=...: TLS to another machine
         return cfg
     raise ConfigurationError(f"TRACKER_STORE_URL: unsupported scheme {parts.scheme!r} (sqlite or postgresql)")
 
@@ -61,20 +71,42 @@ def lock_store_config(redis_url: str) -> dict | None:
         "db": int((parts.path or "/0").lstrip("/") or 0),
         "key_prefix": "lueyang",
     }
+    if parts.username:
+        cfg["username"] = unquote(parts.username)
     if parts.password:
         cfg["password"] = unquote(parts.password)
+    if parts.scheme == "rediss":  # TLS; the CA file as in redis-py's URLs: ?ssl_ca_certs=/path/ca.pem
+        cfg["use_ssl"] = True
+        query = dict(parse_qsl(parts.query))
+        if query.get("ssl_ca_certs"):
+            cfg["ssl_ca_certs"] = query["ssl_ca_certs"]
     return cfg
 
 
+def write_private(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` readable by this user only (0600), also when the file existed with a wider mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # the umask may not narrow it; a leftover temp file may have been wider
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+    return path
+
+
 def write_endpoints(settings: Settings, action_url: str, path: Path) -> Path:
-    """Write an endpoints.yml for one Rasa process (JSON is valid YAML)."""
+    """Write an endpoints.yml for one Rasa process (JSON is valid YAML), mode 0600: it holds the tracker store's
+    and Redis's passwords."""
     data: dict = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store_config(settings.tracker_store_url)}
     lock = lock_store_config(settings.redis_url)
     if lock:
         data["lock_store"] = lock
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-    return path
+    return write_private(path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @dataclass
@@ -158,13 +190,13 @@ class Cluster:
             "--model", str(self.model),
             "--endpoints", str(endpoints),
             "--credentials", "credentials.yml",
-            "--interface", "127.0.0.1",
+            "--interface", RASA_INTERFACE,
             "--port", str(self.rasa_port + index),
             "--response-timeout", "30",
         ]
         # never --enable-api: Rasa's HTTP API would let anyone act as anyone
         return self._spawn(
-            f"rasa-{index}", cmd, rasa_env(self.settings),
+            f"rasa-{index}", cmd, rasa_env(self.settings), {"LUEYANG_RASA_INTERFACE": RASA_INTERFACE},
             health_url=f"http://127.0.0.1:{self.rasa_port + index}/webhooks/secure_rest/",
         )
 
@@ -255,6 +287,87 @@ class Cluster:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class PurgeSchedule:
+    """`lueyang purge` in a child process at the first ``tick`` and then every ``interval`` seconds.
+
+    For the profiles without a systemd timer (`lueyang run`, `serve`, `production` on one machine): their loops
+    call ``tick`` (it never blocks; a purge still running is not started twice), a front end runs ``job`` as a
+    background task. The child reads its retention periods from the environment like `lueyang purge` does.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+        interval: float = PURGE_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+        command: list[str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.env = env
+        self.log_path = log_path
+        self.interval = interval
+        self.clock = clock
+        self.command = command or [sys.executable, "-m", "bot", "purge"]
+        self.last_start: float | None = None
+        self.proc: subprocess.Popen | None = None
+        self.runs = 0
+
+    def due(self) -> bool:
+        return self.last_start is None or self.clock() - self.last_start >= self.interval
+
+    def tick(self) -> bool:
+        """Start a purge when one is due and none is running; True when one was started."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                return False
+            if self.proc.returncode != 0:
+                logger.warning("lueyang purge exited with code %s (log: %s)", self.proc.returncode, self.log_path)
+            self.proc = None
+        if not self.due():
+            return False
+        self.last_start = self.clock()
+        out = None
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        try:
+            self.proc = subprocess.Popen(
+                self.command, cwd=self.settings.root, env=self.env, stdout=out,
+                stderr=subprocess.STDOUT if out else None, start_new_session=True,
+            )
+        finally:
+            if out is not None:
+                out.close()
+        self.runs += 1
+        return True
+
+    async def job(self, _app: object = None, *, poll: float = 60.0) -> None:
+        """``tick`` every ``poll`` seconds, as a front end's background job (cancelled when it stops)."""
+        try:
+            while True:
+                self.tick()
+                await asyncio.sleep(poll)
+        finally:
+            self.stop()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop a purge still running (what it had not committed is rolled back and purged next time)."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def wait_http(url: str, timeout: float, children: list[Child] | None = None) -> None:
