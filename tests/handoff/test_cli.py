@@ -2,50 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import select
-from telegram import Bot
-from telegram.request import BaseRequest
 
 from bot.cli import main
 from bot.db.models import OutboxMessage
 from bot.db.session import session_scope
 from bot.handoff import service
+from tests.auxil.telegram import FakeBotApi, fake_bot
 
 RESIDENT = "tg-4440001-4440001"
-
-
-class OkTelegram(BaseRequest):
-    def __init__(self):
-        self.sent = []
-
-    @property
-    def read_timeout(self):
-        return 1.0
-
-    async def initialize(self):
-        pass
-
-    async def shutdown(self):
-        pass
-
-    async def do_request(self, url, method, request_data=None, **kwargs):
-        api = url.rsplit("/", 1)[-1]
-        if api == "getMe":
-            return 200, json.dumps(
-                {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "b", "username": "b"}}
-            ).encode()
-        params = request_data.parameters
-        self.sent.append((int(params["chat_id"]), params["text"]))
-        msg = {
-            "message_id": 1,
-            "date": 0,
-            "chat": {"id": int(params["chat_id"]), "type": "private"},
-            "text": params["text"],
-        }
-        return 200, json.dumps({"ok": True, "result": msg}).encode()
 
 
 def test_handoff_cli_round_trip(db, capsys):
@@ -83,11 +49,8 @@ def test_notify_once_sends_the_outbox(db, capsys, monkeypatch):
 
     with session_scope() as s:
         tickets.staff_reply(s, cli_actor(), 1, "您好")
-    fake = OkTelegram()
-    monkeypatch.setattr(
-        "bot.cli.notify._bot",
-        lambda: Bot("123456:" + "A" * 35, request=fake, get_updates_request=OkTelegram()),
-    )
+    fake = FakeBotApi()
+    monkeypatch.setattr("bot.cli.notify._bot", lambda: fake_bot(fake))
     assert main(["notify", "once"]) == 0
     assert "sent 2" in capsys.readouterr().out
     assert [chat for chat, _ in fake.sent] == [4440001, 4440001]

@@ -4,15 +4,12 @@ a crash, concurrent workers, permanent failures, backoff, and rows of channels t
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
-from telegram import Bot
-from telegram.request import BaseRequest, RequestData
 
 from bot import channels
 from bot.channels import PermanentDeliveryError
@@ -23,58 +20,14 @@ from bot.frontends.telegram_delivery import telegram_deliverer
 from bot.identity import TELEGRAM, TERMINAL
 from bot.notifications import outbox
 from bot.notifications.worker import deliver_once, run_forever
-
-TOKEN = "123456:" + "A" * 35
-
-
-class FakeTelegram(BaseRequest):
-    """A Bot API that records every call; ``down`` makes sendMessage fail with 502, ``blocked`` with 403."""
-
-    def __init__(self) -> None:
-        self.down = False
-        self.blocked: set[int] = set()
-        self.attempts: list[tuple[int, str]] = []
-        self.delivered: list[tuple[int, str]] = []
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(self, url, method, request_data: RequestData | None = None, **kwargs):
-        api = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        if api == "getMe":
-            me = {"id": 1, "is_bot": True, "first_name": "bot", "username": "lueyang_bot"}
-            return 200, json.dumps({"ok": True, "result": me}).encode()
-        assert api == "sendMessage", api
-        chat_id, text = int(params["chat_id"]), params["text"]
-        self.attempts.append((chat_id, text))
-        if self.down:
-            return 502, json.dumps({"ok": False, "error_code": 502, "description": "Bad Gateway"}).encode()
-        if chat_id in self.blocked:
-            body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
-            return 403, json.dumps(body).encode()
-        self.delivered.append((chat_id, text))
-        msg = {
-            "message_id": len(self.delivered),
-            "date": 0,
-            "chat": {"id": chat_id, "type": "private"},
-            "text": text,
-        }
-        return 200, json.dumps({"ok": True, "result": msg}).encode()
+from tests.auxil.telegram import FakeBotApi, fake_bot
 
 
 @pytest.fixture
 async def telegram():
     """The Telegram channel registered with a bot on the fake Bot API, as a Telegram process does at start-up."""
-    fake = FakeTelegram()
-    bot = Bot(TOKEN, request=fake, get_updates_request=FakeTelegram())
+    fake = FakeBotApi()
+    bot = fake_bot(fake)
     await bot.initialize()
     with channels.registered(TELEGRAM, telegram_deliverer(bot, retry={"attempts": 1})):
         yield fake
@@ -117,10 +70,10 @@ async def test_telegram_down_then_up_loses_nothing_and_sends_once(db, telegram):
     second = await deliver_once()
     assert second.sent == 3
     assert all(r.status == "sent" and r.sent_at is not None and r.claim_token is None for r in rows())
-    assert Counter(text for _chat, text in fake.delivered) == {"消息0": 1, "消息1": 1, "消息2": 1}
+    assert Counter(text for _chat, text in fake.sent) == {"消息0": 1, "消息1": 1, "消息2": 1}
     make_due()
     assert (await deliver_once()).claimed == 0  # sent rows are never sent again
-    assert len(fake.delivered) == 3
+    assert len(fake.sent) == 3
 
 
 async def test_restart_after_a_crash_loses_nothing(db, telegram):
@@ -132,7 +85,7 @@ async def test_restart_after_a_crash_loses_nothing(db, telegram):
     with session_scope() as s:  # the lease runs out
         s.execute(update(OutboxMessage).values(claimed_at=utcnow() - outbox.LEASE - timedelta(seconds=1)))
     assert (await deliver_once()).sent == 2
-    assert sorted(t for _c, t in fake.delivered) == ["消息0", "消息1"]
+    assert sorted(t for _c, t in fake.sent) == ["消息0", "消息1"]
 
 
 def test_concurrent_claims_never_overlap(db):
@@ -192,7 +145,7 @@ async def test_rows_of_channels_not_registered_here_wait_for_their_process(db, t
         outbox.enqueue(s, "term-demo", "你好", kind="relay")
         outbox.enqueue(s, "tg-9000-9000", "通知", kind="status")
     assert (await deliver_once()).sent == 1  # the Telegram process leaves the terminal row alone
-    assert fake.delivered == [(9000, "通知")]
+    assert fake.sent == [(9000, "通知")]
     (waiting,) = [r for r in rows() if r.recipient == "term-demo"]
     assert waiting.status == "pending" and waiting.attempts == 0 and waiting.claim_token is None
 
