@@ -1,11 +1,16 @@
-"""Retention: delete conversation history older than ``settings.retention_days``.
+"""Retention: delete what is older than its retention period (settings, defaults in ``bot.settings``).
 
+Conversation history, ``settings.retention_days`` (RETENTION_DAYS, 180):
 - Rasa's tracker store (table ``events`` in the TRACKER_STORE_URL database): events older than the cutoff.
 - Tickets closed before the cutoff, with their messages.
 - Outbox rows already sent (or given up) before the cutoff, and subscriptions cancelled before it.
 - Messages the front ends stored while Rasa was down (``pending_messages``) received before the cutoff.
 (Saved pre-check results are purged by ``bot.precheck.store.purge_expired``, which ``lueyang purge`` also runs.)
-The audit log is kept: it holds no identifiers (pseudonyms and masked details only) and is the bureau's record.
+Lookup and /bind attempts (``verification_attempts``), ``settings.verification_retention_days``
+(VERIFICATION_RETENTION_DAYS, 30): the lockout reads only the last hours.
+The audit log, ``settings.audit_retention_days`` (AUDIT_RETENTION_DAYS, 1095): the bureau's record of who was
+shown what; it holds pseudonyms and masked details only, and is kept longer than the conversations.
+Case records are not purged here: they are the bureau's files, imported and kept by the bureau.
 """
 
 from __future__ import annotations
@@ -17,7 +22,16 @@ from sqlalchemy import Engine, delete, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
-from bot.db.models import HandoffTicket, OutboxMessage, PendingMessage, Subscription, TicketMessage
+from bot.db.models import (
+    AuditEntry,
+    HandoffTicket,
+    OutboxMessage,
+    PendingMessage,
+    Subscription,
+    TicketMessage,
+    VerificationAttempt,
+)
+from bot.settings import Settings, get_settings
 
 
 @dataclass
@@ -31,15 +45,24 @@ class PurgeReport:
     pending_messages: int = 0
     precheck_results: int | None = None  # None: not purged by this run
     tracker_note: str = ""
+    verification_cutoff: datetime | None = None
+    verification_attempts: int = 0
+    audit_cutoff: datetime | None = None
+    audit_entries: int = 0
 
     def summary(self) -> str:
         note = f"（{self.tracker_note}）" if self.tracker_note else ""
-        return (
+        text = (
             f"早于 {self.cutoff:%Y-%m-%d %H:%M} UTC 的记录：对话事件 {self.tracker_events} 条{note}，"
             f"已办结工单 {self.tickets} 张（消息 {self.ticket_messages} 条），已发送/已放弃的外发消息 {self.outbox} 条，"
             f"已取消的订阅 {self.subscriptions} 条，暂存的未送达消息 {self.pending_messages} 条"
             + (f"，预检保存记录 {self.precheck_results} 条" if self.precheck_results is not None else "")
         )
+        if self.verification_cutoff is not None:
+            text += f"；早于 {self.verification_cutoff:%Y-%m-%d %H:%M} UTC 的查询/绑定尝试 {self.verification_attempts} 条"
+        if self.audit_cutoff is not None:
+            text += f"；早于 {self.audit_cutoff:%Y-%m-%d %H:%M} UTC 的审计日志 {self.audit_entries} 条"
+        return text
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
@@ -94,21 +117,53 @@ def purge_tracker_store(engine: Engine, cutoff: datetime, *, dry_run: bool = Fal
     return int(n), ""
 
 
+def purge_security_records(
+    session: Session, report: PurgeReport, *, verification_cutoff: datetime, audit_cutoff: datetime,
+    dry_run: bool = False,
+) -> None:
+    """Lookup/bind attempts and audit entries older than their own cutoffs (counted into ``report``)."""
+    attempts_where = VerificationAttempt.attempted_at < verification_cutoff
+    audit_where = AuditEntry.at < audit_cutoff
+    report.verification_cutoff, report.audit_cutoff = verification_cutoff, audit_cutoff
+    report.verification_attempts = len(list(session.scalars(select(VerificationAttempt.id).where(attempts_where))))
+    report.audit_entries = len(list(session.scalars(select(AuditEntry.id).where(audit_where))))
+    if dry_run:
+        return
+    session.execute(delete(VerificationAttempt).where(attempts_where))
+    session.execute(delete(AuditEntry).where(audit_where))
+
+
 def purge(
     session: Session,
     tracker_engine: Engine | None,
     *,
     days: int,
+    verification_days: int | None = None,
+    audit_days: int | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
+    settings: Settings | None = None,
 ) -> PurgeReport:
-    """Everything above; the tracker store is skipped when ``tracker_engine`` is None."""
+    """Everything above; the tracker store is skipped when ``tracker_engine`` is None.
+
+    ``days``: conversation history; ``verification_days`` / ``audit_days``: default to the settings'
+    ``verification_retention_days`` / ``audit_retention_days``.
+    """
+    settings = settings or get_settings()
+    now = now or utcnow()
     cutoff = cutoff_for(days, now)
+    verification_cutoff = cutoff_for(
+        settings.verification_retention_days if verification_days is None else verification_days, now
+    )
+    audit_cutoff = cutoff_for(settings.audit_retention_days if audit_days is None else audit_days, now)
     # the tracker store first, in its own transaction, before ``session`` writes anything (on SQLite both may
     # be the same file, and a pending write in ``session`` would lock the tracker delete out)
     tracker = None
     if tracker_engine is not None:
         tracker = purge_tracker_store(tracker_engine, cutoff, dry_run=dry_run)
     report = purge_case_db(session, cutoff, dry_run=dry_run)
+    purge_security_records(
+        session, report, verification_cutoff=verification_cutoff, audit_cutoff=audit_cutoff, dry_run=dry_run
+    )
     report.tracker_events, report.tracker_note = tracker if tracker is not None else (0, "未处理对话记录库")
     return report

@@ -1,7 +1,9 @@
 """Privacy and audit commands.
 
 `lueyang purge [--days N] [--dry-run]`: delete history older than RETENTION_DAYS (tracker store, closed tickets,
-sent outbox rows, cancelled subscriptions).
+sent outbox rows, cancelled subscriptions, stored pre-checks), lookup/bind attempts older than
+VERIFICATION_RETENTION_DAYS and audit entries older than AUDIT_RETENTION_DAYS. Run daily: deploy/systemd's
+lueyang-purge.timer, or by `lueyang run`/`serve`/`production` themselves (``bot.runner.PurgeSchedule``).
 `lueyang report unanswered [--days N] [--threshold X] [--out DIR]`: CSV + Markdown of questions the assistant
 could not answer, read from the tracker store.
 `lueyang audit [--case CASE_NO] [--limit N]`: recent audit entries.
@@ -23,8 +25,12 @@ from bot.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    purge_cmd = subparsers.add_parser("purge", help="delete conversation history older than the retention period")
-    purge_cmd.add_argument("--days", type=int, default=None, help="retention in days (default: RETENTION_DAYS)")
+    purge_cmd = subparsers.add_parser(
+        "purge", help="delete conversations, lookup attempts and audit entries older than their retention periods"
+    )
+    purge_cmd.add_argument(
+        "--days", type=int, default=None, help="conversation history, in days (default: RETENTION_DAYS)"
+    )
     purge_cmd.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     purge_cmd.set_defaults(func=_purge)
 
@@ -50,11 +56,12 @@ def tracker_engine(settings=None):
 
 def _purge(args: argparse.Namespace) -> int:
     settings = get_settings()
+    settings.check_production()  # a systemd timer starts it (deploy/systemd/lueyang-purge.service)
     days = args.days if args.days is not None else settings.retention_days
     engine = tracker_engine(settings)
     try:
         with session_scope() as session:
-            report = purge(session, engine, days=days, dry_run=args.dry_run)
+            report = purge(session, engine, days=days, dry_run=args.dry_run, settings=settings)
             if args.dry_run:
                 session.rollback()
     finally:

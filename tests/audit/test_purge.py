@@ -1,12 +1,19 @@
-"""`purge`: tracker events, closed tickets, sent outbox rows and cancelled subscriptions older than the cutoff."""
+"""`purge`: tracker events, closed tickets, sent outbox rows and cancelled subscriptions older than the cutoff;
+lookup/bind attempts and audit entries older than their own retention periods."""
 
 from __future__ import annotations
 
+import random
+from dataclasses import asdict
 from datetime import date, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from bot.audit.purge import purge
+from bot.cases.identity import stored_id
+from bot.cases.verification import record_attempt
+from bot.cli import main as cli_main
+from bot.cli import privacy as privacy_cli
 from bot.db.base import utcnow
 from bot.db.models import (
     Applicant,
@@ -17,11 +24,14 @@ from bot.db.models import (
     PendingMessage,
     Subscription,
     TicketMessage,
+    VerificationAttempt,
 )
 from bot.db.session import session_scope
 from bot.handoff import tickets
 from bot.handoff.actors import StaffActor
 from bot.notifications import outbox
+from bot.parsing.identity import generate_id_number
+from bot.settings import Settings
 
 from .tracker_events import bot_event, events, metadata, user_event
 
@@ -59,7 +69,9 @@ def seed(db) -> None:
         sent_new = outbox.enqueue(s, "tg-1-1", "新提醒", kind="status", now=RECENT)
         sent_new.status, sent_new.sent_at = "sent", RECENT
         outbox.enqueue(s, "tg-1-1", "还没发", kind="status", now=OLD)  # pending: kept
-        applicant = Applicant(name="测试", id_hash="h" * 64, id_last6="123456", id_masked="x", town="郭镇")
+        # whatever the applicants table keeps of an ID number (the columns of bot.cases.identity.StoredId)
+        stored = {k: v for k, v in asdict(stored_id(generate_id_number(random.Random(1)))).items() if k in Applicant.__table__.c}
+        applicant = Applicant(name="测试", town="郭镇", **stored)
         case = Case(
             case_no="LY2024DB00001",
             programme="低保",
@@ -120,3 +132,44 @@ def test_missing_tracker_table_is_reported_not_fatal(db):
     with session_scope() as s:
         report = purge(s, db, days=30, now=NOW)
     assert report.tracker_events == 0 and "events" in report.tracker_note
+
+
+def test_lookup_attempts_and_the_audit_log_have_their_own_retention(db):
+    settings = Settings.from_env({"VERIFICATION_RETENTION_DAYS": "30", "AUDIT_RETENTION_DAYS": "1095"})
+    with session_scope() as s:
+        record_attempt(s, "tg-1-1", False, now=NOW - timedelta(days=31))  # older than 30 days: deleted
+        record_attempt(s, "tg-1-1", True, kind="bind", now=NOW - timedelta(days=31))
+        record_attempt(s, "tg-1-1", False, now=NOW - timedelta(days=29))
+        s.add(AuditEntry(user_ref="u-old", action="answer", at=NOW - timedelta(days=1096)))
+        s.add(AuditEntry(user_ref="u-kept", action="answer", at=NOW - timedelta(days=1094)))
+    with session_scope() as s:
+        dry = purge(s, None, days=180, now=NOW, dry_run=True, settings=settings)
+    assert (dry.verification_attempts, dry.audit_entries) == (2, 1)
+    assert count(VerificationAttempt) == 3 and count(AuditEntry) == 2
+    with session_scope() as s:
+        report = purge(s, None, days=180, now=NOW, settings=settings)
+    assert (report.verification_attempts, report.audit_entries) == (2, 1)
+    assert "查询/绑定尝试 2 条" in report.summary() and "审计日志 1 条" in report.summary()
+    with session_scope() as s:
+        assert [a.attempted_at for a in s.scalars(select(VerificationAttempt))] == [NOW - timedelta(days=29)]
+        assert [e.user_ref for e in s.scalars(select(AuditEntry))] == ["u-kept"]
+    with session_scope() as s:  # explicit periods win over the settings
+        report = purge(s, None, days=180, verification_days=1, audit_days=1, now=NOW, settings=settings)
+    assert (report.verification_attempts, report.audit_entries) == (1, 1)
+
+
+def test_purge_command_uses_the_retention_settings(db, monkeypatch, capsys):
+    monkeypatch.setattr(privacy_cli, "get_settings", lambda: Settings.from_env({"VERIFICATION_RETENTION_DAYS": "2"}))
+    monkeypatch.setattr(privacy_cli, "tracker_engine", lambda settings: db)
+    monkeypatch.setattr(privacy_cli, "purge_expired", lambda days: 0)
+    with session_scope() as s:
+        record_attempt(s, "tg-1-1", False, now=utcnow() - timedelta(days=3))
+    assert cli_main(["purge"]) == 0
+    assert "查询/绑定尝试 1 条" in capsys.readouterr().out
+    assert count(VerificationAttempt) == 0
+
+
+def test_purge_command_refuses_unsafe_production_settings(monkeypatch, capsys):
+    monkeypatch.setattr(privacy_cli, "get_settings", lambda: Settings.from_env({"LUEYANG_PROFILE": "production"}))
+    assert cli_main(["purge"]) == 1
+    assert "production profile" in capsys.readouterr().err
