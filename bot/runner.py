@@ -35,15 +35,19 @@ RASA_INTERFACE = "127.0.0.1"
 PURGE_INTERVAL = 24 * 3600.0  # seconds between two `lueyang purge` runs of a long-running profile
 
 
+# Rasa's SQL tracker store that masks personal data before writing (rasa_addons/tracker_store.py)
+TRACKER_STORE_TYPE = "rasa_addons.tracker_store.MaskingSQLTrackerStore"
+
+
 def tracker_store_config(url: str) -> dict:
-    """Rasa SQL tracker store settings from a SQLAlchemy-style URL."""
+    """Rasa SQL tracker store settings (the masking store) from a SQLAlchemy-style URL."""
     parts = urlsplit(url)
     if parts.scheme.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else "var/tracker.db"
-        return {"type": "SQL", "dialect": "sqlite", "db": path}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": path}
     if parts.scheme.startswith("postgres"):
         cfg = {
-            "type": "SQL",
+            "type": TRACKER_STORE_TYPE,
             "dialect": "postgresql",
             "url": parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,

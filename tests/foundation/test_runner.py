@@ -10,6 +10,7 @@ import pytest
 
 from bot.errors import ConfigurationError
 from bot.runner import (
+    TRACKER_STORE_TYPE,
     Cluster,
     install_signal_handlers,
     lock_store_config,
@@ -20,9 +21,12 @@ from bot.settings import Settings
 
 
 def test_tracker_store_from_urls():
-    assert tracker_store_config("sqlite:////tmp/x/tracker.db") == {"type": "SQL", "dialect": "sqlite", "db": "/tmp/x/tracker.db"}
+    assert TRACKER_STORE_TYPE == "rasa_addons.tracker_store.MaskingSQLTrackerStore"  # masks personal data
+    assert tracker_store_config("sqlite:////tmp/x/tracker.db") == {
+        "type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": "/tmp/x/tracker.db"
+    }
     pg = tracker_store_config("postgresql://rasa:p%40ss@db.example:5433/tracker")
-    assert pg == {"type": "SQL", "dialect": "postgresql", "url": "db.example", "port": 5433, "db": "tracker",
+    assert pg == {"type": TRACKER_STORE_TYPE, "dialect": "postgresql", "url": "db.example", "port": 5433, "db": "tracker",
                   "username": "rasa", "password": "p@ss"}
     with pytest.raises(ConfigurationError):
         tracker_store_config("mongodb://x/y")

@@ -1,6 +1,6 @@
 """bot/parsing is imported inside the Rasa venv, and so is every project module it imports (the programme
 registry bot/programmes.py, bot/errors.py, bot/clock.py) and the masking module bot/privacy.py (rasa_addons uses
-it): they may use only the standard library."""
+it), and bot/settings.py (the masking tracker store reads its key there): they may use only the standard library."""
 
 import ast
 import subprocess
@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PARSING = sorted((ROOT / "bot" / "parsing").glob("*.py"))
 # the only project modules outside bot/parsing that bot/parsing may import (each stdlib-only itself)
 SHARED = ("bot.errors", "bot.programmes", "bot.clock")
-# other stdlib-only modules imported by rasa_addons (they may import bot/parsing and SHARED)
-RASA_SIDE = ("bot.privacy",)
+# other stdlib-only modules imported by rasa_addons (they may import bot/parsing and SHARED): the masking module,
+# and the settings (the tracker store's seal key, rasa_addons/tracker_store.py)
+RASA_SIDE = ("bot.privacy", "bot.settings")
 CHECKED = PARSING + [ROOT / (name.replace(".", "/") + ".py") for name in SHARED + RASA_SIDE]
 
 
