@@ -17,6 +17,7 @@ from bot.handoff import service as handoff
 from bot.handoff.actors import resolve_staff
 from bot.settings import get_settings
 from bot.staff_access import StaffMember, is_staff, staff_member
+from tests.auxil.trackers import make_tracker
 
 BOUND_UID = 6100001  # bound to an active caseworker record
 DEACTIVATED_UID = 6100002  # bound to a deactivated record, and in STAFF_TELEGRAM_IDS
@@ -62,8 +63,7 @@ def staff_table(db, monkeypatch):
 
 
 def tracker(sender: str) -> Tracker:
-    latest = {"text": "边缘家庭是什么", "intent": {"name": "ask_edge_family", "confidence": 0.99}, "entities": []}
-    return Tracker(sender, {}, latest, [], False, None, {}, "action_listen")
+    return make_tracker("边缘家庭是什么", "ask_edge_family", sender=sender, confidence=0.99)
 
 
 @pytest.mark.parametrize("sender", list(TABLE))

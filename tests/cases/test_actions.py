@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -11,33 +10,17 @@ from actions.cases import ActionCaseLookup, ActionInformCommand, ValidateStatusL
 from bot.cases.demo import demo_rows, load_demo
 from bot.cases.staff import add_staff, create_bind_code
 from bot.db.session import session_scope
+from tests.auxil.trackers import make_tracker
 
 DOMAIN = {"forms": {"status_lookup_form": {"required_slots": ["case_no", "id_last6"]}}, "slots": {}}
 
 
 def tracker(sender="tg-100-100", text="", slots=None, metadata=None, intent="check_status", entities=None):
-    return Tracker(
-        sender_id=sender,
-        slots={
-            "case_no": None,
-            "id_last6": None,
-            "id_number": None,
-            "town": None,
-            "requested_slot": None,
-            **(slots or {}),
-        },
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 1.0},
-            "entities": entities or [],
-            "metadata": metadata or {},
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "status_lookup_form"},
-        latest_action_name="action_listen",
-    )
+    return make_tracker(
+        text, intent, sender=sender, entities=entities, metadata=metadata, active_loop="status_lookup_form",
+        slots={"case_no": None, "id_last6": None, "id_number": None, "town": None, "requested_slot": None,
+               **(slots or {})},
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -16,24 +16,18 @@ from bot.cases.demo import demo_rows, load_demo
 from bot.db.session import session_scope
 from bot.notifications import service as notify
 from bot.staff_access import staff_member
+from tests.auxil.trackers import make_tracker
 
 RESIDENT = "tg-5550001-5550001"
 STAFF_TOWNS = ("兴州街道", "横现河街道", "接官亭镇")  # the demo staff member "term-staff"
 
 
 def tracker(sender=RESIDENT, text="", slots=None, metadata=None) -> Tracker:
-    return Tracker(
-        sender_id=sender,
+    return make_tracker(
+        text, "check_status", sender=sender, metadata=metadata, latest_action_name="status_lookup_form",
         slots={"case_no": None, "id_last6": None, "id_number": None, "town": None, "notify_offer_case": None,
-               **(slots or {})},  # fmt: skip
-        latest_message={"text": text, "intent": {"name": "check_status", "confidence": 1.0}, "entities": [],
-                        "metadata": metadata or {}},  # fmt: skip
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="status_lookup_form",
-    )
+               **(slots or {})},
+    )  # fmt: skip
 
 
 def lookup(sender, slots=None, metadata=None) -> tuple[list[dict], list[dict]]:

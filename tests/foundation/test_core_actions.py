@@ -6,13 +6,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.core import ActionDefaultFallback
+from tests.auxil.trackers import make_tracker
 
 
 def _tracker(text: str, intent: str = "nlu_fallback") -> Tracker:
-    return Tracker(
-        sender_id="term-test", slots={}, latest_message={"text": text, "intent": {"name": intent, "confidence": 0.2}},
-        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
-    )
+    return make_tracker(text, intent, sender="term-test", confidence=0.2)
 
 
 def test_fallback_offers_the_menu_and_reverts_the_turn():

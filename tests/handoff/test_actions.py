@@ -22,6 +22,7 @@ from bot.cases.staff import add_staff
 from bot.db.models import Applicant, Case, HandoffTicket, OutboxMessage, Subscription
 from bot.db.session import session_scope
 from bot.handoff import service
+from tests.auxil.trackers import make_tracker
 
 RESIDENT = "tg-8880001-8880001"
 STAFF = "tg-8880009-8880009"
@@ -30,22 +31,10 @@ STAFF = "tg-8880009-8880009"
 def tracker(
     sender=RESIDENT, text="", intent="inform", slots=None, metadata=None, events=None, active_loop=None
 ) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": [],
-        "metadata": metadata or {},
-    }
-    return Tracker(
-        sender_id=sender,
-        slots=slots or {},
-        latest_message=latest,
-        events=events or [],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": active_loop} if active_loop else {},
-        latest_action_name="action_listen",
-    )
+    return make_tracker(
+        text, intent, sender=sender, confidence=0.9, slots=slots, metadata=metadata, events=events,
+        active_loop=active_loop,
+    )  # fmt: skip
 
 
 def user_event(text: str, intent: str) -> dict:

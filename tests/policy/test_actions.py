@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policy import ActionAnswerPolicy, ActionScriptCommand
 from bot.settings import get_settings
+from tests.auxil.trackers import make_tracker
 from tests.staff_records import ensure_staff
 
 
@@ -21,22 +22,7 @@ def tracker(
     metadata: dict | None = None,
     sender: str = "term-alice",
 ) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.99},
-        "entities": entities or [],
-        "metadata": metadata or {},
-    }
-    return Tracker(
-        sender_id=sender,
-        slots=slots or {},
-        latest_message=latest,
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+    return make_tracker(text, intent, sender=sender, confidence=0.99, entities=entities, slots=slots, metadata=metadata)
 
 
 def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:

@@ -9,16 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.policy import ActionAnswerPolicy, ActionScriptCommand
 from bot.audit.log import data_versions, entries
 from bot.db.session import session_scope
+from tests.auxil.trackers import make_tracker
 from tests.staff_records import ensure_staff
 
 
 def tracker(text: str, intent: str, sender: str, metadata: dict | None = None) -> Tracker:
-    return Tracker(
-        sender_id=sender, slots={},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": [],
-                        "metadata": metadata or {}},
-        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
-    )  # fmt: skip
+    return make_tracker(text, intent, sender=sender, confidence=0.99, metadata=metadata)
 
 
 def audit_for(sender: str):

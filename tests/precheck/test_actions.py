@@ -19,6 +19,7 @@ from bot.precheck import cli
 from bot.precheck.flow import slot_name
 from bot.precheck.rules import QUESTION_ORDER
 from bot.precheck.store import find_by_reference, purge_expired, save_result
+from tests.auxil.trackers import make_tracker
 
 DOMAIN: dict[str, Any] = {
     "slots": {slot_name(k): {"type": "any", "mappings": [{"type": "from_text", "conditions": [
@@ -38,18 +39,14 @@ def tracker_for_answer(
         {"event": "action", "name": "precheck_form"},
         {"event": "slot", "name": slot, "value": text},
     ]
-    return Tracker(
-        "test-user", values,
-        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        events, False, None, {"name": "precheck_form"}, "precheck_form",
+    return make_tracker(
+        text, intent, sender="test-user", confidence=confidence, slots=values, events=events,
+        active_loop="precheck_form", latest_action_name="precheck_form",
     )  # fmt: skip
 
 
 def plain_tracker(slots: dict, text: str = "", intent: str = "affirm") -> Tracker:
-    return Tracker(
-        "test-user", slots, {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []},
-        [], False, None, {}, "action_listen",
-    )  # fmt: skip
+    return make_tracker(text, intent, sender="test-user", slots=slots)
 
 
 async def validate(tracker: Tracker) -> tuple[dict[str, Any], list[dict], list[str]]:

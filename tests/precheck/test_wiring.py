@@ -14,15 +14,12 @@ from bot.audit.log import entries
 from bot.db.models import HandoffTicket
 from bot.db.session import session_scope
 from bot.handoff.summary import summarize
+from tests.auxil.trackers import make_tracker
 from tests.precheck.test_actions import DOMAIN, FULL, plain_tracker, tracker_for_answer, validate
 
 
 def _tracker(slots: dict, sender: str) -> Tracker:
-    return Tracker(
-        sender, slots, {"text": "/request_human", "intent": {"name": "request_human", "confidence": 1.0},
-                        "entities": []},
-        [], False, None, {}, "action_listen",
-    )  # fmt: skip
+    return make_tracker("/request_human", "request_human", sender=sender, slots=slots)
 
 
 def test_callback_after_the_result_hands_over_with_the_topic_filled():

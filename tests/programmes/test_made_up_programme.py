@@ -9,7 +9,6 @@ import json
 from datetime import date
 
 import pytest
-from rasa_sdk import Tracker
 
 from actions.policy import policy_reply
 from bot.cases.deadlines import statutory_deadline
@@ -33,6 +32,7 @@ from bot.policy.knowledge import load_knowledge
 from bot.policy.search import normalise_programme, search_topics
 from bot.programme_nlu import lookup_table, userdict
 from bot.programmes import CIVIL_AFFAIRS, GENERIC_INTENT, display_name, names
+from tests.auxil.trackers import make_tracker
 
 from .conftest import TEST_RELIEF, with_programme
 
@@ -91,11 +91,9 @@ def test_policy_answers_route_any_question_to_its_topics(test_relief, knowledge_
 
 
 def test_the_policy_action_answers_its_menu_button(test_relief, isolated_audit_db):
-    tracker = Tracker(
-        "term-someone", {}, {"text": PAYLOAD, "intent": {"name": GENERIC_INTENT},
-                             "entities": [{"entity": "programme", "value": "测试救助"}]},
-        [], False, None, {}, "action_listen",
-    )  # fmt: skip
+    tracker = make_tracker(
+        PAYLOAD, GENERIC_INTENT, sender="term-someone", entities=[{"entity": "programme", "value": "测试救助"}]
+    )
     assert policy_reply(tracker).topic == "test_relief"
 
 
