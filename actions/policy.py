@@ -3,6 +3,8 @@
 - ``action_answer_policy``: answers the latest ``ask_*`` intent (entities programme/town/amount/household_size,
   the "详细说明"/related-topic buttons whose payload carries ``detail``/``topic``, and follow-ups such as
   "那特困呢?" using the slots ``policy_family``/``policy_programme``). Staff get the hotline script version.
+  A referral answer (a 民政 benefit the sources do not cover) also sets ``policy_referral``, which the
+  unanswered-questions report (``bot.audit.unanswered``) counts.
 - ``action_script_command``: ``/script <keyword>`` (front ends send ``/inform`` with metadata
   ``{"command": "script", "args": keyword}``; ``action_inform_command`` forwards it here).
 """
@@ -18,6 +20,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.audit import record
+from bot.audit.unanswered import REFERRAL_FAMILY
 from bot.errors import AssistantError
 from bot.policy.answers import (
     Answer,
@@ -36,6 +39,8 @@ logger = logging.getLogger(__name__)
 SLOT_TOPIC = "policy_topic"
 SLOT_FAMILY = "policy_family"
 SLOT_PROGRAMME = "policy_programme"
+# set on a referral answer (a 民政 benefit the sources do not cover): the unanswered-questions report reads it
+SLOT_REFERRAL = "policy_referral"
 NOT_STAFF_NOTE = "（答复口径仅供工作人员使用，以下是面向群众的说明。）"
 
 
@@ -69,11 +74,14 @@ def _send(
     _audit(tracker, result, action)
     if result.topic is None:
         return []
-    return [
+    events = [
         SlotSet(SLOT_TOPIC, result.topic),
         SlotSet(SLOT_FAMILY, result.family),
         SlotSet(SLOT_PROGRAMME, result.programme),
     ]
+    if result.family == REFERRAL_FAMILY:
+        events.append(SlotSet(SLOT_REFERRAL, result.programme))
+    return events
 
 
 def _audit(tracker: Tracker, result: Answer, action: str) -> None:

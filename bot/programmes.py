@@ -13,11 +13,19 @@ the rest derives from it:
   (programme-less) 民政 topics only for programmes ``decided_by`` the civil-affairs bureau;
 - menus (``bot.conversation.menus``, ``bot.frontends.texts``) place ``menu_label`` where ``menus`` says.
 
-Adding a programme: one ``Programme`` below, its topic file(s) under ``bot/policy/data/topics/``, NLU examples,
-tests, then ``python scripts/sync_programmes.py`` (lookup table and jieba words). No new intent is needed: every
-``ask_*`` intent with a ``programme`` entity is answered from that programme's topics (its topic of the same kind
-of question, else its home topic), and a menu button of a programme without an own intent asks
-``GENERIC_INTENT`` with the programme entity.
+Adding a programme: one ``Programme`` below, its topic file(s) under ``bot/policy/data/topics/``, NLU examples
+(``nlu_data/nlu/ask_programme.yml``), tests, then ``python scripts/sync_programmes.py`` (lookup table and jieba
+words). No new intent is needed: every ``ask_*`` intent with a ``programme`` entity is answered from that
+programme's topics (its topic of the same kind of question, else its home topic; for a programme another
+department decides, the one of its own topics whose keywords fit the message best), and a question that names a
+programme but no particular kind of question, or a menu button of a programme without an own intent, is
+``GENERIC_INTENT`` (``ask_programme``) with the programme entity.
+
+A *referral* entry (``referral=True``) is a 民政 benefit the national sources in ``shared/policy/sources`` do not
+cover (残疾人两项补贴, 孤儿…): residents' words for it are recognised like any programme, but the answer only names
+the benefit and the office that handles it (county-editable text in ``county.yml`` → ``referrals``, read by
+``bot.policy.referrals``), gives no conditions or amounts, and the question is logged for the unanswered-questions
+report. Its ``home_topic`` is the shared ``referral`` topic.
 
 Stdlib only: the Rasa process imports it through ``bot.parsing``. Nothing is computed at import time; derived
 tables are cached and rebuilt when the registry changes (``temporary`` in tests).
@@ -37,10 +45,16 @@ __all__ = [
     "CIVIL_AFFAIRS",
     "DEFAULT_WORD_FREQUENCY",
     "DIBAO",
+    "DISASTER_RELIEF",
     "EDGE_FAMILY",
+    "EDUCATION",
+    "EMPLOYMENT",
     "GENERIC_INTENT",
+    "HOUSING",
+    "MEDICAL",
     "MENUS",
     "Programme",
+    "REFERRAL_TOPIC",
     "TEKUN",
     "TEMP_RELIEF",
     "alias_index",
@@ -57,6 +71,7 @@ __all__ = [
     "menu",
     "names",
     "programmes",
+    "referrals",
     "resolve",
     "revision",
     "search_words",
@@ -65,12 +80,14 @@ __all__ = [
 
 CIVIL_AFFAIRS = "县民政局"
 
-# The intent of a question that names a programme but no particular kind of question, and of the menu button
-# of a programme without an intent of its own (payload ``/ask_dibao_eligibility{"programme": "医疗救助"}``).
-# ask_dibao_eligibility is trained on 低保 examples, but any ``ask_*`` intent with a programme entity is answered
-# from that programme's topics, so it serves every programme; a generic ``ask_programme`` intent would replace it
-# here (and only here).
-GENERIC_INTENT = "ask_dibao_eligibility"
+# The intent of a question that names a programme but no particular kind of question ("医疗救助是啥子", "孤儿有
+# 什么补助"), and of the menu button of a programme without an intent of its own (payload
+# ``/ask_programme{"programme": "医疗救助"}``). Any ``ask_*`` intent with a programme entity is answered from that
+# programme's topics; this one has no programme of its own (its default topic is the overview of all kinds).
+GENERIC_INTENT = "ask_programme"
+
+# the shared topic of every referral entry (its texts frame the county's referral configuration)
+REFERRAL_TOPIC = "referral"
 
 # menus that list programmes: main (fallback and greeting), help (/help in the front ends), policy (the menu
 # answer of the policy action, built from the home topics' titles)
@@ -111,6 +128,11 @@ class Programme:
     # jieba user-dictionary words (aliases) and their frequency; 0 makes jieba split the word (低保户 -> 低保 户).
     # The name is always in the dictionary (DEFAULT_WORD_FREQUENCY unless listed here).
     dictionary: tuple[tuple[str, int], ...] = ()
+    # applications are made at (or forwarded by) the 乡镇（街道）, so an answer can name the town's office; False
+    # where the sources send people elsewhere (教育救助: the school; 就业救助: the public employment service)
+    township_intake: bool = True
+    # a 民政 benefit the sources do not cover: answered with a referral only (see the module docstring)
+    referral: bool = False
 
     @property
     def civil_affairs(self) -> bool:
@@ -147,6 +169,18 @@ DIBAO = "低保"
 TEKUN = "特困供养"
 TEMP_RELIEF = "临时救助"
 EDGE_FAMILY = "低保边缘家庭"
+DISASTER_RELIEF = "受灾人员救助"
+MEDICAL = "医疗救助"
+EDUCATION = "教育救助"
+HOUSING = "住房救助"
+EMPLOYMENT = "就业救助"
+
+# the departments the sources name for the special assistance types (社会救助暂行办法 第三条; 意见 三、（二）)
+MEDICAL_SECURITY = "县医疗保障部门"
+EDUCATION_DEPT = "县教育部门"
+HOUSING_DEPT = "县住房城乡建设（住房保障）部门"
+HUMAN_RESOURCES = "县人力资源社会保障部门"
+EMERGENCY_MANAGEMENT = "县应急管理部门"
 
 BUILTIN: tuple[Programme, ...] = (
     Programme(
@@ -220,6 +254,125 @@ BUILTIN: tuple[Programme, ...] = (
         intent="ask_edge_family",
         dictionary=(("低保边缘家庭", 5000), ("低保边缘", 4000), ("低保边缘户", 3000)),
     ),
+    # --- special assistance decided by other departments (社会救助暂行办法 第四至八章); no county case records ---
+    Programme(
+        key="disaster_relief",
+        name=DISASTER_RELIEF,
+        full_name="受灾人员救助（自然灾害救助）",
+        english="relief for people affected by natural disasters",
+        aliases=(
+            "受灾人员救助", "受灾救助", "自然灾害救助", "灾害救助", "救灾", "灾民救助", "受灾群众救助", "因灾救助",
+            "灾后救助", "受灾补助", "救灾补助", "过渡期生活救助", "冬春救助", "受灾人员求助", "受灾求助",
+        ),
+        # disaster words: keyword search and a question with no programme named, never entities
+        search_words=("受灾", "洪水", "发大水", "泥石流", "滑坡", "塌方", "地震", "水灾"),
+        home_topic="disaster_relief",
+        decided_by=EMERGENCY_MANAGEMENT,
+        dictionary=(("受灾人员救助", 5000), ("自然灾害救助", 4000), ("受灾救助", 3000), ("救灾", 3000)),
+    ),
+    Programme(
+        key="medical_assistance",
+        name=MEDICAL,
+        full_name="医疗救助",
+        english="medical assistance",
+        aliases=(
+            "医疗救助", "医疗求助", "医疗就助", "医疗救济", "医疗补助", "大病救助", "大病医疗救助", "医疗救助金",
+            "疾病应急救助", "重特大疾病医疗救助",
+        ),
+        home_topic="medical_assistance",
+        decided_by=MEDICAL_SECURITY,
+        dictionary=(("医疗救助", 8000), ("大病救助", 3000), ("医疗求助", 2000)),
+    ),
+    Programme(
+        key="education_assistance",
+        name=EDUCATION,
+        full_name="教育救助",
+        english="education assistance",
+        aliases=("教育救助", "教育补助", "教育救济", "教育求助", "教育就助", "助学救助"),
+        # forms of help the words name, not the programme itself
+        search_words=("助学金", "学生资助", "勤工助学", "学费减免"),
+        home_topic="education_assistance",
+        decided_by=EDUCATION_DEPT,
+        township_intake=False,  # applied for at the school (社会救助暂行办法 第三十六条)
+        dictionary=(("教育救助", 5000), ("教育补助", 3000)),
+    ),
+    Programme(
+        key="housing_assistance",
+        name=HOUSING,
+        full_name="住房救助",
+        english="housing assistance",
+        aliases=("住房救助", "住房求助", "住房救济", "住房就助"),
+        # the ways it is given (第三十八条), also wider programmes of their own: search words, not entities
+        search_words=("危房改造", "危房", "危改", "公租房", "廉租房", "租房补贴", "住房困难"),
+        home_topic="housing_assistance",
+        decided_by=HOUSING_DEPT,
+        dictionary=(("住房救助", 5000),),
+    ),
+    Programme(
+        key="employment_assistance",
+        name=EMPLOYMENT,
+        full_name="就业救助",
+        english="employment assistance",
+        aliases=("就业救助", "就业求助", "就业救济", "就业就助"),
+        search_words=("就业援助", "公益性岗位", "零就业", "就业困难", "职业介绍"),
+        home_topic="employment_assistance",
+        decided_by=HUMAN_RESOURCES,
+        township_intake=False,  # applied for at the public employment service (第四十四条)
+        dictionary=(("就业救助", 5000),),
+    ),
+    # --- referrals: 民政 benefits the sources do not cover (answer: the benefit and its office, no conditions) ---
+    Programme(
+        key="disability_allowance",
+        name="残疾人两项补贴",
+        full_name="残疾人两项补贴（困难残疾人生活补贴和重度残疾人护理补贴）",
+        english="the two disability allowances",
+        aliases=(
+            "残疾人两项补贴", "两项补贴", "残疾两项补贴", "残疾人两项", "残疾人补贴", "残疾补贴", "残疾人生活补贴",
+            "困难残疾人生活补贴", "残疾人护理补贴", "重度残疾人护理补贴", "重残护理补贴", "残疾人补助", "残疾补助",
+        ),
+        home_topic=REFERRAL_TOPIC,
+        township_intake=False,
+        referral=True,
+        dictionary=(("两项补贴", 3000), ("残疾人补贴", 2000)),
+    ),
+    Programme(
+        key="orphan_support",
+        name="孤儿和事实无人抚养儿童保障",
+        full_name="孤儿和事实无人抚养儿童基本生活保障",
+        english="basic living support for orphans and de facto unsupported children",
+        aliases=(
+            "孤儿和事实无人抚养儿童保障", "孤儿", "孤儿补助", "孤儿补贴", "孤儿保障", "孤儿救助", "孤儿基本生活费",
+            "孤儿基本生活保障", "孤儿基本生活保障金", "事实无人抚养儿童", "事实无人抚养", "无人抚养儿童", "事实孤儿",
+        ),
+        home_topic=REFERRAL_TOPIC,
+        township_intake=False,
+        referral=True,
+        dictionary=(("孤儿", 5000), ("事实无人抚养儿童", 3000)),
+    ),
+    Programme(
+        key="elderly_allowance",
+        name="高龄津贴",
+        full_name="高龄津贴",
+        english="allowance for the very old",
+        aliases=("高龄津贴", "高龄补贴", "高龄补助", "高龄老人补贴", "高龄老人津贴", "长寿补贴"),
+        home_topic=REFERRAL_TOPIC,
+        township_intake=False,
+        referral=True,
+        dictionary=(("高龄补贴", 3000),),
+    ),
+    Programme(
+        key="funeral_services",
+        name="基本殡葬服务",
+        full_name="基本殡葬服务（殡葬费用减免）",
+        english="basic funeral services",
+        # never 丧葬: 特困供养 includes 办理丧葬事宜 (社会救助暂行办法 第十五条), so 丧葬费 questions are 特困 ones
+        aliases=("基本殡葬服务", "殡葬服务", "殡葬补贴", "殡葬补助", "殡葬费减免", "殡葬费用减免", "惠民殡葬", "殡葬费"),
+        search_words=("火化",),
+        home_topic=REFERRAL_TOPIC,
+        township_intake=False,
+        referral=True,
+        dictionary=(("殡葬服务", 3000),),
+    ),
 )  # fmt: skip
 
 _active: tuple[Programme, ...] = BUILTIN
@@ -233,7 +386,7 @@ def programmes() -> tuple[Programme, ...]:
 
 
 def names() -> tuple[str, ...]:
-    """Canonical names, in registry order: ('低保', '特困供养', '临时救助', '低保边缘家庭')."""
+    """Canonical names, in registry order: ('低保', '特困供养', '临时救助', '低保边缘家庭', '受灾人员救助', …)."""
     return tuple(p.name for p in _active)
 
 
@@ -256,6 +409,11 @@ def by_code(code: str | None) -> Programme | None:
     """The programme with this case-number code ('DB'), else None."""
     wanted = (code or "").upper()
     return next((p for p in _active if p.case_code and p.case_code == wanted), None)
+
+
+def referrals() -> tuple[Programme, ...]:
+    """Referral entries: 民政 benefits the sources do not cover."""
+    return tuple(p for p in _active if p.referral)
 
 
 def case_programmes() -> tuple[Programme, ...]:
@@ -390,11 +548,18 @@ def check(entries: Iterable[Programme]) -> list[str]:
         for word in p.search_words:
             if word.lower() in spellings:
                 problems.append(f"{p.key}: search word {word!r} is also an alias")
+        if p.referral:
+            if p.home_topic != REFERRAL_TOPIC:
+                problems.append(f"{p.key}: a referral's home topic is {REFERRAL_TOPIC!r}")
+            if p.case_code or p.intent or p.menus:
+                problems.append(f"{p.key}: a referral has no case code, intent or menu")
+        elif p.home_topic == REFERRAL_TOPIC:
+            problems.append(f"{p.key}: only referrals use the {REFERRAL_TOPIC!r} topic")
     unique("key", ((p.key, p.key) for p in entries))
     unique("name", ((p.name, p.key) for p in entries))
     unique("case code", ((p.case_code, p.key) for p in entries if p.case_code))
     unique("intent", ((p.intent, p.key) for p in entries if p.intent))
-    unique("home topic", ((p.home_topic, p.key) for p in entries))
+    unique("home topic", ((p.home_topic, p.key) for p in entries if not p.referral))
     unique(
         "spelling",
         ((w.lower(), p.key) for p in entries for w in {*p.words, p.key, p.english, p.case_code or ""} if w),

@@ -4,6 +4,11 @@ A user message counts as unanswered when its intent is ``nlu_fallback`` or its c
 threshold. Messages are masked, normalised (width, case, spaces, trailing punctuation) and grouped; the CSV has
 one row per group, the Markdown summary gives totals, the intents they were closest to and the top groups.
 Button presses and front-end commands (texts starting with "/") are not questions and are skipped.
+
+Referrals count too: a question about a 民政 benefit the assistant has no policy material for (残疾人两项补贴…)
+is understood, but answered only with the office that handles it; the policy action then sets the slot
+``policy_referral`` (the benefit), and the message before it is reported with the closest intent
+"转介→<benefit>" so the bureau sees which material is missing.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from sqlalchemy import Engine, inspect, text
 from bot.privacy import mask_text
 
 DEFAULT_THRESHOLD = 0.6
+REFERRAL_FAMILY = "referral"  # the answer family of a referral (bot.policy.answers.referral_answer)
+REFERRAL_SLOT = "policy_referral"  # set by the policy action on a referral answer (its value: the benefit)
+REFERRAL_PREFIX = "转介→"
 _PUNCT = re.compile(r"[\s。，,.!！?？~～…、；;：:\"'“”‘’()（）]+")
 
 
@@ -48,6 +56,7 @@ class Report:
     unanswered: int
     threshold: float
     since: datetime | None
+    referred: int = 0  # of ``unanswered``: questions answered only with a referral
 
 
 def normalise(text_: str) -> str:
@@ -70,18 +79,43 @@ def build_report(
 ) -> Report:
     if not inspect(engine).has_table("events"):
         return Report([], 0, 0, threshold, since)
-    sql = "SELECT sender_id, timestamp, data FROM events WHERE type_name = 'user'"
+    sql = "SELECT sender_id, timestamp, data FROM events WHERE type_name IN ('user', 'slot')"
     params: dict = {}
     if since is not None:
         sql += " AND timestamp >= :t"
         params["t"] = since.replace(tzinfo=since.tzinfo or timezone.utc).timestamp()
     groups: dict[str, Group] = {}
-    total = unanswered = 0
+    total = unanswered = referred = 0
+    # the sender's last question not counted yet: (text, timestamp, parse data)
+    pending: dict[str, tuple[str, float, dict]] = {}
+
+    def add(sender: str, raw: str, ts: float, closest: str, closest_conf: float) -> None:
+        masked = mask_text(raw)
+        key = normalise(masked) or masked
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key=key, example=masked[:200], first=ts or 0.0)
+        group.count += 1
+        group.intents[closest or "?"] += 1
+        group.confidences.append(closest_conf)
+        group.senders.add(sender)
+        group.first = min(group.first, ts or 0.0)
+        group.last = max(group.last, ts or 0.0)
+
     with engine.connect() as conn:
         for sender, ts, data in conn.execute(text(sql + " ORDER BY id"), params):
             try:
                 event = json.loads(data or "{}")
             except ValueError:
+                continue
+            if event.get("event") == "slot":
+                value = event.get("value")
+                if event.get("name") == REFERRAL_SLOT and value and sender in pending:
+                    raw, asked_at, parse = pending.pop(sender)
+                    unanswered += 1
+                    referred += 1
+                    confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
+                    add(sender, raw, asked_at, f"{REFERRAL_PREFIX}{value}", confidence)
                 continue
             raw = (event.get("text") or "").strip()
             if not raw or raw.startswith("/"):
@@ -91,22 +125,14 @@ def build_report(
             intent = parse.get("intent") or {}
             name, conf = intent.get("name"), float(intent.get("confidence") or 0.0)
             if name != "nlu_fallback" and conf >= threshold:
+                pending[sender] = (raw, ts or 0.0, parse)  # understood; a referral answer may still follow
                 continue
+            pending.pop(sender, None)
             unanswered += 1
-            masked = mask_text(raw)
-            key = normalise(masked) or masked
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = Group(key=key, example=masked[:200], first=ts or 0.0)
             closest, closest_conf = _closest_intent(parse)
-            group.count += 1
-            group.intents[closest or "?"] += 1
-            group.confidences.append(closest_conf)
-            group.senders.add(sender)
-            group.first = min(group.first, ts or 0.0)
-            group.last = max(group.last, ts or 0.0)
+            add(sender, raw, ts, closest, closest_conf)
     ordered = sorted(groups.values(), key=lambda g: (-g.count, -g.last))
-    return Report(ordered, total, unanswered, threshold, since)
+    return Report(ordered, total, unanswered, threshold, since, referred)
 
 
 def _iso(ts: float) -> str:
@@ -144,6 +170,10 @@ def to_markdown(report: Report, *, top: int = 20) -> str:
         f"{report.threshold:.2f}（{share}），归为 {len(report.groups)} 组。",
         "",
     ]
+    if report.referred:
+        lines[-1:-1] = [
+            f"其中 {report.referred} 条问的是本助手没有政策资料的待遇，只答复了经办单位（转介，意图列为“{REFERRAL_PREFIX}待遇”）。",
+        ]
     by_intent: Counter = Counter()
     for g in report.groups:
         by_intent.update(g.intents)

@@ -29,6 +29,7 @@ INTENT_LABELS = {
     "ask_review": "复核复审",
     "ask_contact": "联系方式",
     "ask_statistics": "统计数据",
+    "ask_programme": "救助项目",
     "start_precheck": "临时救助预审",
     "check_status": "进度查询",
     "inform": "提供信息",

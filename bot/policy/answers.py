@@ -18,6 +18,7 @@ from bot.errors import TownError
 from bot.parsing.towns import is_foreign_place
 from bot.policy.knowledge import Citation, KnowledgeBase, Topic, load_knowledge
 from bot.policy.parameters import CountyParameters, Office, load_parameters
+from bot.policy.referrals import load_referrals
 from bot.policy.render import Rendered, describe_office, format_value, render_citations
 from bot.policy.search import (
     keyword_hits,
@@ -26,7 +27,17 @@ from bot.policy.search import (
     search_topics,
     strip_programmes,
 )
-from bot.programmes import DIBAO, EDGE_FAMILY, display_name, home_topic, intent_programme, menu
+from bot.programmes import (
+    DIBAO,
+    EDGE_FAMILY,
+    GENERIC_INTENT,
+    REFERRAL_TOPIC,
+    TEMP_RELIEF,
+    display_name,
+    home_topic,
+    intent_programme,
+    menu,
+)
 from bot.programmes import get as get_programme
 
 AUDIENCES = ("resident", "staff")
@@ -118,25 +129,75 @@ def _general_topics_apply(programme: str | None) -> bool:
     return entry is None or entry.civil_affairs
 
 
+# words that make a question one about how and where to apply (the "apply" family of a programme's topics)
+APPLY_WORDS = (
+    "怎么申请", "咋个申请", "咋申请", "如何申请", "怎样申请", "怎么去申请", "去哪申请", "去哪里申请", "到哪申请",
+    "到哪里申请", "在哪申请", "在哪里申请", "哪里申请", "怎么办理", "咋个办理", "咋个办", "去哪办", "去哪里办",
+    "到哪里办", "找谁", "找哪个", "流程", "手续", "要带", "材料", "怎么报", "咋个报", "怎么领", "咋个领", "去哪登记",
+    "怎么弄", "咋个弄", "咋弄",
+)  # fmt: skip
+
+
+def asked_family(text: str | None) -> str | None:
+    """ "apply" when the message asks how or where to apply, else None (no other kind is read from words)."""
+    return "apply" if text and any(word in text for word in APPLY_WORDS) else None
+
+
+def _own_topic(
+    kb: KnowledgeBase, programme: str, families: tuple[str, ...], text: str | None
+) -> Topic | None:
+    """Among a programme's own topics: the one of the kind the words ask for (how to apply), then of the
+    question's kind, then the one whose keywords cover most of the message, then its home topic."""
+    own = [t for t in kb.topics.values() if t.programme == programme]
+    if not own:
+        return None
+    home = _home(kb, programme)
+    asked = asked_family(text)
+
+    def rank(topic: Topic) -> tuple[bool, bool, int, bool]:
+        return (
+            asked is not None and asked in topic.families,
+            any(f in topic.families for f in families),
+            keyword_hits(topic, text) if text else 0,
+            topic is home,
+        )
+
+    return max(own, key=rank)
+
+
 def select_topic(
     kb: KnowledgeBase, intent: str, *, programme: str | None = None, text: str | None = None
 ) -> Topic | None:
     """The topic answering ``intent``, narrowed by the message words and the programme entity.
 
-    With a programme entity: the programme's topic of the same kind of question (family) when it has one; else
-    its home topic (registry), unless the question's topic is a general one that applies to the programme.
+    With a programme entity: for a programme another department decides (医疗救助…), the best of its own topics
+    (``_own_topic``); else the programme's topic of the same kind of question (family) when it has one, else its
+    home topic (registry), unless the question's topic is a general one that applies to the programme.
+    ``GENERIC_INTENT`` without a programme is answered by its programme-less topics only (the overview).
     """
     candidates = kb.by_intent(intent)
+    if intent == GENERIC_INTENT and not programme:
+        candidates = [t for t in candidates if t.programme is None]
     if not candidates:
         return None
     base = kb.default_for(intent)
     if text:
-        subs = [(keyword_hits(t, text), i, t) for i, t in enumerate(candidates) if not t.default]
+        subs = [
+            (keyword_hits(t, text), i, t)
+            for i, t in enumerate(candidates)
+            if not t.default and t.key != REFERRAL_TOPIC
+        ]
         subs = [s for s in subs if s[0] > 0]
         if subs:
             base = max(subs, key=lambda s: (s[0], -s[1]))[2]
     if base is None:
         return None
+    entry = get_programme(programme)
+    if entry is not None and not entry.civil_affairs and not entry.referral:
+        families = () if intent == GENERIC_INTENT else base.families
+        own = _own_topic(kb, entry.name, families, text)
+        if own is not None:
+            return own
     if programme and programme != base.programme:
         for family in base.families:
             other = _for_programme(kb, family, programme)
@@ -202,6 +263,18 @@ def _confirm_with(office: Office | None) -> str:
     if office is None or office.kind != "township":
         return CONFIRM_DEFAULT
     return f"{office.name}或略阳县民政局"
+
+
+def _office_line(office: Office, programme: str) -> str:
+    """Where a resident of ``office``'s town applies for ``programme`` ('' where the town's office is not it)."""
+    entry = get_programme(programme)
+    if entry is None or entry.referral or not entry.township_intake:
+        return ""
+    if entry.name == TEMP_RELIEF:
+        return f"您在{office.key}：户籍在本镇（街道）或者急难发生在本镇（街道）的，可以到{office.name}申请。"
+    if not entry.civil_affairs:
+        return f"您在{office.key}：可以到{office.name}提出，由其按职责办理或者转请县里有关部门办理。"
+    return f"您在{office.key}：可以到{office.name}办理（户籍在本镇、街道的）。"
 
 
 def _yuan(amount: str | int | float | Decimal | None) -> Decimal | None:
@@ -332,7 +405,7 @@ def render_topic(
         if extra:
             parts.append(extra)
     if office is not None and topic.programme is not None:
-        parts.append(f"您在{office.key}：可以到{office.name}办理（户籍在本镇、街道的）。")
+        parts.append(_office_line(office, topic.programme))
     value = _yuan(amount)
     if value is not None:
         paragraph = _amount_paragraph(topic, params, rendered, value, amount_period, household_size)
@@ -377,7 +450,7 @@ def answer(
     if isinstance(detail, str) and detail and detail not in ("true", "1"):
         topic, detail = detail, True
     detail = bool(detail)
-    if intent == "ask_contact" and _general_topics_apply(programme):
+    if intent == "ask_contact" and _general_topics_apply(programme) and not _is_referral(programme):
         return contact_answer(town=town, text=text, audience=audience, kb=kb, params=params)
     if intent == "ask_statistics":
         return statistics_answer(
@@ -391,10 +464,13 @@ def answer(
     own = intent_programme(intent)
     if own and programme and programme != own and mentions_programme(text, own):
         programme = own  # "低保和五保能同时吃吗" asked as ask_tekun stays a 特困 question
+    default = kb.default_for(intent)
+    if chosen is None and programme is None and default is not None and default.programme is None:
+        programme = normalise_programme(text)  # 特因要什么材料 -> 特困供养
+    entry = get_programme(programme)
+    if entry is not None and entry.referral and (chosen is None or chosen.key == REFERRAL_TOPIC):
+        return referral_answer(entry.name, audience=audience, kb=kb, params=params)
     if chosen is None:
-        default = kb.default_for(intent)
-        if programme is None and default is not None and default.programme is None:
-            programme = normalise_programme(text)  # 特因要什么材料 -> 特困供养
         chosen = select_topic(kb, intent, programme=programme, text=text)
     if chosen is None:
         return menu_answer(kb=kb, params=params, audience=audience)
@@ -419,10 +495,62 @@ def followup_answer(
     kb = kb or load_knowledge()
     params = params or load_parameters()
     programme = _canonical_programme(programme) or programme
-    chosen = _for_programme(kb, family, programme) or _home(kb, programme)
+    if _is_referral(programme):
+        return referral_answer(programme, audience=audience, kb=kb, params=params)
+    entry = get_programme(programme)
+    if entry is not None and not entry.civil_affairs:
+        chosen = _own_topic(kb, programme, (family,), None)
+    else:
+        chosen = _for_programme(kb, family, programme) or _home(kb, programme)
     if chosen is None:
         return menu_answer(kb=kb, params=params, audience=audience)
     return render_topic(chosen, kb=kb, params=params, audience=audience, town=town)
+
+
+def _is_referral(programme: str | None) -> bool:
+    entry = get_programme(programme)
+    return entry is not None and entry.referral
+
+
+# --- referrals: 民政 benefits the sources do not cover ------------------------------------------------
+UNVERIFIED_REFERRAL = "（未经核实，请以实际为准）"
+
+
+def referral_answer(
+    programme: str, *, audience: str = "resident", kb: KnowledgeBase | None = None,
+    params: CountyParameters | None = None,
+) -> Answer:  # fmt: skip
+    """A referral: the benefit and the office that handles it (county configuration, marked when unverified),
+    no conditions or amounts. The answer's family is "referral": the policy action logs it for the
+    unanswered-questions report."""
+    kb = kb or load_knowledge()
+    params = params or load_parameters()
+    entry = get_programme(programme)
+    if entry is None or not entry.referral:
+        raise ValueError(f"{programme!r} is not a referral entry of the programme registry")
+    configured = load_referrals(params.path).get(entry.key)
+    topic = kb.topics[REFERRAL_TOPIC]
+    benefit = configured.benefit if configured else entry.full_name
+    lines: list[str] = []
+    if configured is not None and configured.office.value not in (None, ""):
+        mark = "" if configured.office.verified else UNVERIFIED_REFERRAL
+        lines.append(f"经办单位：{configured.office.value}{mark}。")
+    else:
+        lines.append("经办单位：本助手暂无资料，请向县民政局咨询。")
+    if configured is not None and configured.ask_first.value not in (None, ""):
+        mark = "" if configured.ask_first.verified else UNVERIFIED_REFERRAL
+        lines.append(f"可以先到{configured.ask_first.value}咨询{mark}。")
+    if configured is not None and configured.text:
+        lines.append(configured.text)
+    mentions = tuple(
+        Citation(doc=m.doc, article=m.article, effective_from=(kb.sources[m.doc].effective_from or ""))
+        for m in (configured.mentions if configured else ())
+        if m.doc in kb.sources
+    )
+    lines.append(topic.detail)  # "您的问题已经记录下来…"
+    framed = dataclasses.replace(topic, title=benefit, citations=(*topic.citations, *mentions))
+    result = render_topic(framed, kb=kb, params=params, audience=audience, extra="\n".join(lines))
+    return dataclasses.replace(result, programme=entry.name, buttons=list(topic.next_steps))
 
 
 def _canonical_programme(programme: str | None) -> str | None:

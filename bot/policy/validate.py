@@ -17,13 +17,15 @@ import yaml
 from bot.errors import AssistantError, TownError
 from bot.policy.knowledge import DATA_DIR, KnowledgeBase, read_knowledge
 from bot.policy.parameters import CountyParameters, Param, load_parameters
+from bot.policy.referrals import load_referrals
 from bot.policy.render import OFFICE_RE, PLACEHOLDER_RE
+from bot.programmes import REFERRAL_TOPIC, referrals
 from bot.settings import PROJECT_ROOT
 
 FALLBACK_ASK_INTENTS = (
     "ask_dibao_eligibility", "ask_dibao_standard", "ask_dibao_apply", "ask_tekun", "ask_temp_relief",
     "ask_materials", "ask_edge_family", "ask_illness_poverty", "ask_appeal", "ask_review", "ask_contact",
-    "ask_statistics",
+    "ask_statistics", "ask_programme",
 )  # fmt: skip
 _SECTION_TOKEN = re.compile(
     r"[一二三四五六七八九十]+是|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+"
@@ -82,7 +84,50 @@ def validate(
         _check_parameters(kb, params, report)
         report.unverified = params.unverified()
     _check_links(kb, intents, report)
+    _check_referrals(
+        kb,
+        Path(county_file or data_dir / "county.yml"),
+        report,
+        shared if shared is not None else shared_dir(root),
+    )
     return report
+
+
+def _check_referrals(kb: KnowledgeBase, county_file: Path, report: ValidationReport, shared: Path) -> None:
+    """Every referral entry of the programme registry has its text in county.yml (referrals:), citing documents
+    and articles that exist; its unverified offices count as unverified county values."""
+    try:
+        configured = load_referrals(county_file)
+    except AssistantError as exc:
+        report.errors.append(f"county referrals: {exc}")
+        return
+    entries = referrals()
+    if entries and REFERRAL_TOPIC not in kb.topics:
+        report.errors.append(f"the referral entries need the topic {REFERRAL_TOPIC!r}")
+    keys = {p.key for p in entries}
+    for entry in entries:
+        if entry.key not in configured:
+            report.errors.append(
+                f"county.yml referrals: no entry for the referral {entry.key} ({entry.name})"
+            )
+    for key, referral in configured.items():
+        if key not in keys:
+            report.errors.append(
+                f"county.yml referrals: {key} is not a referral entry of the programme registry"
+            )
+        for mention in referral.mentions:
+            source = kb.sources.get(mention.doc)
+            if source is None:
+                report.errors.append(
+                    f"county.yml referrals: {key}: mention {mention.doc!r} is not in sources.yml"
+                )
+            elif source.file and (shared / source.file).is_file():
+                text = (shared / source.file).read_text(encoding="utf-8", errors="replace")
+                if not _article_in_text(mention.article, text):
+                    report.errors.append(
+                        f"county.yml referrals: {key}: {mention.doc} has no article {mention.article!r}"
+                    )
+        report.unverified.extend(p for p in referral.values() if not p.verified)
 
 
 def _check_coverage(kb: KnowledgeBase, intents: list[str], report: ValidationReport) -> None:

@@ -74,8 +74,10 @@ def test_policy_answers_route_any_question_to_its_topics(test_relief, knowledge_
     for intent in ("ask_materials", "ask_appeal", "ask_review", "ask_illness_poverty", "ask_contact"):
         assert answer(intent, programme="测试救助").topic == "test_relief", intent
     assert select_topic(kb, "ask_materials", programme="测试救助").key == "test_relief"
-    # the programme read from the text when the question has no programme entity
-    assert answer("ask_materials", text="测救要带什么材料").topic == "test_relief"
+    # the programme read from the text when the question has no programme entity; "要带什么材料" asks how to
+    # apply, so of its own topics the one about applying answers
+    assert answer("ask_materials", text="测救要带什么材料").topic == "test_relief_apply"
+    assert answer("ask_materials", text="测救是啥子").topic == "test_relief"
     # the menu button's payload: the generic intent with the programme entity
     result = answer(GENERIC_INTENT, programme=parse_payload(PAYLOAD)["programme"])
     assert result.topic == "test_relief" and result.programme == "测试救助"

@@ -22,12 +22,14 @@ from bot.programmes import (
     BUILTIN,
     GENERIC_INTENT,
     MENUS,
+    REFERRAL_TOPIC,
     by_code,
     case_codes,
     check,
     get,
     intent_programme,
     programmes,
+    referrals,
     resolve,
     temporary,
 )
@@ -44,7 +46,49 @@ def test_the_registry_is_consistent():
 def test_keys_names_and_the_entity_values():
     assert [(p.key, p.name) for p in programmes()] == [
         ("dibao", "低保"), ("tekun", "特困供养"), ("temp_relief", "临时救助"), ("edge_family", "低保边缘家庭"),
+        ("disaster_relief", "受灾人员救助"), ("medical_assistance", "医疗救助"), ("education_assistance", "教育救助"),
+        ("housing_assistance", "住房救助"), ("employment_assistance", "就业救助"),
+        ("disability_allowance", "残疾人两项补贴"), ("orphan_support", "孤儿和事实无人抚养儿童保障"),
+        ("elderly_allowance", "高龄津贴"), ("funeral_services", "基本殡葬服务"),
     ]  # fmt: skip
+
+
+def test_the_special_assistance_types_are_decided_by_their_departments():
+    """社会救助暂行办法 第三条; 意见 三、（二）: 应急管理、医疗保障、教育、住房城乡建设、人力资源社会保障."""
+    assert {p.name: p.decided_by for p in programmes() if not p.civil_affairs} == {
+        "受灾人员救助": "县应急管理部门", "医疗救助": "县医疗保障部门", "教育救助": "县教育部门",
+        "住房救助": "县住房城乡建设（住房保障）部门", "就业救助": "县人力资源社会保障部门",
+    }  # fmt: skip
+    for programme in programmes()[4:]:
+        assert programme.case_code is None and programme.deadline_rule is None and not programme.menus
+    assert [p.name for p in referrals()] == ["残疾人两项补贴", "孤儿和事实无人抚养儿童保障", "高龄津贴", "基本殡葬服务"]
+    assert all(p.home_topic == REFERRAL_TOPIC and p.civil_affairs for p in referrals())
+    assert not get("教育救助").township_intake and not get("就业救助").township_intake
+    assert get("医疗救助").township_intake and get("住房救助").township_intake
+
+
+@pytest.mark.parametrize(
+    ("word", "name"),
+    [("医疗求助", "医疗救助"), ("大病救助", "医疗救助"), ("教育补助", "教育救助"), ("自然灾害救助", "受灾人员救助"),
+     ("救灾", "受灾人员救助"), ("住房救助", "住房救助"), ("就业救助", "就业救助"), ("两项补贴", "残疾人两项补贴"),
+     ("孤儿", "孤儿和事实无人抚养儿童保障"), ("事实无人抚养儿童", "孤儿和事实无人抚养儿童保障"),
+     ("高龄补贴", "高龄津贴"), ("殡葬补助", "基本殡葬服务")],
+)  # fmt: skip
+def test_aliases_of_the_new_entries_are_entities(word, name):
+    assert match_programme(f"想问一下{word}的事") == name
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("危房改造怎么弄", "住房救助"), ("公租房咋个申请", "住房救助"), ("发洪水了", "受灾人员救助"),
+     ("公益性岗位", "就业救助"), ("助学金", "教育救助"), ("火化费", "基本殡葬服务")],
+)  # fmt: skip
+def test_loose_words_of_the_new_entries_are_search_words_only(text, name):
+    """危房改造, 公租房 (wider programmes of their own), disaster words, 助学金: keyword search and a question
+    with no programme named, never an entity; 丧葬 is never 殡葬 (特困供养 includes 办理丧葬事宜)."""
+    assert match_programme(text) is None
+    assert normalise_programme(text) == name
+    assert match_programme("五保户去世了丧葬费哪个出") == "特困供养"
 
 
 def test_aliases_are_unique_across_programmes():
@@ -67,7 +111,10 @@ def test_every_home_topic_exists_and_is_about_its_programme():
     for programme in programmes():
         topic = KB.topics.get(programme.home_topic)
         assert topic is not None, programme.home_topic
-        assert topic.programme == programme.name
+        if programme.referral:
+            assert topic.key == REFERRAL_TOPIC and topic.programme is None
+        else:
+            assert topic.programme == programme.name
 
 
 def test_own_intents_exist_and_default_to_the_home_topic():
@@ -156,7 +203,8 @@ def test_generated_files_are_what_the_registry_gives():
     ("raw", "name"),
     [("低保", "低保"), ("DB", "低保"), ("dibao", "低保"), ("农村低保", "低保"), ("tk", "特困供养"), ("五保户", "特困供养"),
      ("temp_relief", "临时救助"), ("Temporary Relief", "临时救助"), ("ls", "临时救助"), ("低边", "低保边缘家庭"),
-     ("医疗救助", None), ("", None)],
+     ("医疗救助", "医疗救助"), ("medical_assistance", "医疗救助"), ("孤儿", "孤儿和事实无人抚养儿童保障"),
+     ("救助", None), ("", None)],
 )  # fmt: skip
 def test_resolve_exact_names(raw, name):
     found = resolve(raw)
@@ -177,7 +225,9 @@ def test_loose_words_are_for_search_only():
      ({"case_code": "C1"}, "two capital letters"), ({"home_topic": "tekun"}, "home topic 'tekun'"),
      ({"intent": "ask_tekun"}, "intent 'ask_tekun'"), ({"menus": (("main", 0),)}, "menu_label"),
      ({"dictionary": (("低保", 1),)}, "not one of its aliases"), ({"deadline_rule": "x"}, "needs a case code"),
-     ({"search_words": ("新救",)}, "also an alias")],
+     ({"search_words": ("新救",)}, "also an alias"), ({"referral": True}, "a referral's home topic"),
+     ({"home_topic": "referral"}, "only referrals"),
+     ({"referral": True, "home_topic": "referral", "case_code": "XJ"}, "no case code, intent or menu")],
 )  # fmt: skip
 def test_bad_entries_are_refused(change, problem):
     base = BUILTIN[0]
