@@ -2,7 +2,9 @@
 
 Staff bindings are ``bot.identity``'s: the person on a channel, e.g. a Telegram user or a terminal name. Who
 counts as staff in a conversation is decided by ``bot.staff_access`` alone; binding works only in a private
-chat, so case data never lands in a group.
+chat, so case data never lands in a group. Nothing authenticates a terminal session's name (whoever can post
+to Rasa names the sender), so the production profile refuses terminal bindings: ``staff add --channel term:…``
+and ``/bind`` from a terminal (only the demo of the production profile on one machine binds its demo staff).
 """
 
 from __future__ import annotations
@@ -18,21 +20,32 @@ from bot.cases.verification import lock_state, record_attempt
 from bot.db.base import utcnow
 from bot.db.models import BindCode, Staff, StaffChannel
 from bot.db.models.staff import ROLES
-from bot.errors import InputError
-from bot.identity import binding_forms, parse_binding, parse_sender
+from bot.errors import ConfigurationError, InputError
+from bot.identity import TERMINAL, binding_forms, parse_binding, parse_sender
 from bot.parsing.towns import normalize_town
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 
 # no 0/O/1/I/L: codes are read off a screen and typed on a phone
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
 
-def validate_channel_id(channel_id: str) -> str:
-    """A staff binding as stored on the record (``InputError`` naming the accepted forms otherwise)."""
+def validate_channel_id(
+    channel_id: str, *, settings: Settings | None = None, allow_terminal: bool = False
+) -> str:
+    """A staff binding as stored on the record (``InputError`` naming the accepted forms otherwise).
+
+    In the production profile a terminal binding is a ``ConfigurationError`` unless ``allow_terminal`` (the
+    demo data of the production profile's local demo)."""
     channel_id = (channel_id or "").strip()
-    if parse_binding(channel_id) is None:
+    parsed = parse_binding(channel_id)
+    if parsed is None:
         raise InputError(f"渠道标识应为 {' 或 '.join(binding_forms())}，而不是“{channel_id}”", value=channel_id)
+    if parsed[0] == TERMINAL and not allow_terminal and (settings or get_settings()).profile == "production":
+        raise ConfigurationError(
+            f"the production profile refuses terminal staff bindings ({channel_id}): nothing authenticates a "
+            "terminal session; bind a Telegram user (tg-user:<id>) or let the person send /bind CODE"
+        )
     return channel_id
 
 
@@ -42,8 +55,13 @@ def add_staff(
     role: str,
     towns: list[str] | None = None,
     channel_ids: list[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    allow_terminal: bool = False,
 ) -> Staff:
-    """Create a staff record. Towns are canonicalised; admins see every town whatever ``towns`` says."""
+    """Create a staff record. Towns are canonicalised; admins see every town whatever ``towns`` says.
+
+    Bindings are checked by ``validate_channel_id`` (terminal ones refused in the production profile)."""
     name = (name or "").strip()
     if not name:
         raise InputError("请提供姓名")
@@ -54,7 +72,7 @@ def add_staff(
         raise InputError("经办人（caseworker）需要至少一个负责的镇（街道）")
     staff = Staff(name=name, role=role, towns=canonical, active=True)
     for cid in channel_ids or []:
-        cid = validate_channel_id(cid)
+        cid = validate_channel_id(cid, settings=settings, allow_terminal=allow_terminal)
         if session.scalar(select(StaffChannel).where(StaffChannel.channel_id == cid)):
             raise InputError(f"渠道标识 {cid} 已绑定其他工作人员", value=cid)
         staff.channels.append(StaffChannel(channel_id=cid))
@@ -106,11 +124,16 @@ def redeem_bind_code(
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> BindResult:
-    """Link the sender's chat identity to the staff member the code was made for (once)."""
+    """Link the sender's chat identity to the staff member the code was made for (once).
+
+    ``unsupported`` for a sender that cannot be bound, and in the production profile for a terminal sender."""
     now = now or utcnow()
+    settings = settings or get_settings()
     identity = parse_sender(sender_id)
     channel = identity.staff_binding if identity is not None else None
     if identity is None or channel is None:
+        return BindResult("unsupported")
+    if identity.channel == TERMINAL and settings.profile == "production":
         return BindResult("unsupported")
     if not identity.is_private:
         return BindResult("not_private")

@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from bot.audit.log import add_entry
-from bot.cases.demo import demo_samples, load_demo
+from bot.cases.demo import demo_loaded, demo_samples, load_demo
 from bot.cases.importer import import_file
 from bot.cases.lookup import staff_lookup
 from bot.cases.replies import staff_result
 from bot.db.models import Staff
 from bot.db.session import session_scope
+from bot.errors import ConfigurationError
+from bot.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     load = dsub.add_parser("load", help="load ~200 synthetic cases and demo staff (idempotent)")
     load.add_argument("--refresh", action="store_true", help="re-date the demo cases relative to today")
+    load.add_argument(
+        "--on-this-machine",
+        action="store_true",
+        help="production profile only: a local demo (case database on this machine without real cases)",
+    )
     load.set_defaults(func=_demo_load)
 
 
@@ -58,6 +65,12 @@ def _import(args: argparse.Namespace) -> int:
         print(f"error: no such file: {args.file}", file=sys.stderr)
         return 2
     with session_scope() as session:
+        demo = demo_loaded(session) if get_settings().profile == "production" else 0
+        if demo:
+            raise ConfigurationError(
+                f"the case database holds {demo} demo cases (a local demo of the production profile): real cases "
+                "go into a database without demo data"
+            )
         report = import_file(session, args.file, skip_bad=args.skip_bad, progress=ProgressBar())
     for err in report.errors:
         print(f"第 {err.line} 行: {err.reason}")
@@ -87,7 +100,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _demo_load(args: argparse.Namespace) -> int:
     with session_scope() as session:
-        staff_created, report = load_demo(session, refresh=args.refresh)
+        staff_created, report = load_demo(session, refresh=args.refresh, on_this_machine=args.on_this_machine)
     if report.imported:
         print(f"demo data: {report.summary()}; staff created: {staff_created}")
     else:

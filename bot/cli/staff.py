@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--channel",
         action="append",
         default=[],
-        help=f"chat identity ({' or '.join(binding_forms())}; repeatable)",
+        help=f"chat identity ({' or '.join(binding_forms())}; repeatable; the production profile refuses term:)",
     )
     add.set_defaults(func=_add)
     lst = sub.add_parser("list", help="list staff")
