@@ -10,9 +10,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import conversation_summary, town_of
 from bot.audit import record
 from bot.errors import AssistantError, ServiceUnavailable
+from bot.handoff import service
 from bot.handoff.crisis import detect_crisis
+from bot.policy.parameters import load_parameters
 from bot.precheck.flow import (
     QUESTIONS,
     UNKNOWN,
@@ -26,8 +29,11 @@ from bot.precheck.flow import (
     remaining,
     slot_name,
 )
+from bot.precheck.model import Category, Overall
 from bot.precheck.render import render_result, render_summary
 from bot.precheck.rules import QUESTION_ORDER, evaluate
+from bot.precheck.store import find_by_reference, save_result, summary_of
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +169,6 @@ def _emergency(tracker: Tracker, dispatcher: CollectingDispatcher, kind: Kind) -
         return [SlotSet(tracker.get_slot("requested_slot"), None), ActionExecutionRejected(FORM)]
     if crisis is None:
         return None
-    from actions.handoff import conversation_summary, town_of
-    from bot.handoff import service
-
     reply = service.emergency_reply(
         tracker.sender_id, text=text, kind=crisis, town=town_of(tracker), summary=conversation_summary(tracker)
     )
@@ -283,9 +286,6 @@ class ActionPrecheckResult(Action):
         if tracker.get_slot("pc_cancelled"):
             dispatcher.utter_message(text=CANCELLED)
             return _reset()
-        from bot.policy.parameters import load_parameters
-        from bot.precheck.store import summary_of
-
         answers = answers_from_slots(tracker.current_slot_values())
         try:
             params = load_parameters()
@@ -325,9 +325,6 @@ class ActionPrecheckSave(Action):
         return "action_precheck_save"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        from bot.precheck.store import save_result
-        from bot.settings import get_settings
-
         summary = tracker.get_slot("pc_result")
         if not summary:
             dispatcher.utter_message(text="目前没有可以保存的预检结果。想做预检，说“预审”就可以。")
@@ -372,8 +369,6 @@ class ActionPrecheckDecline(Action):
 
 def result_note(summary: Any) -> str:
     """'（急难型，可能符合）' from the stored result summary, for the ticket topic staff read first."""
-    from bot.precheck.model import Category, Overall
-
     if not isinstance(summary, dict):
         return ""
     try:
@@ -389,15 +384,13 @@ def result_note(summary: Any) -> str:
 
 def _saved_note(reference: str) -> str:
     """The outcome of a saved pre-check for the ticket topic ('' when it cannot be read)."""
-    from bot.precheck.store import find_by_reference
-
     try:
-        record = find_by_reference(reference)
+        saved = find_by_reference(reference)
     except AssistantError:
         return ""
-    if record is None:
+    if saved is None:
         return ""
-    return result_note({"overall": record.overall, "category": record.category})
+    return result_note({"overall": saved.overall, "category": saved.category})
 
 
 class ActionPrecheckCallback(Action):

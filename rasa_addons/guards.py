@@ -19,6 +19,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.conversation.bad_input import bad_input_kind
+from bot.handoff.crisis import detect_crisis
 
 # entities that make a Latin-script message worth handling (a case number in an English sentence)
 STRUCTURED_ENTITIES = frozenset({"case_no", "id_number", "id_last6", "phone"})
@@ -90,8 +91,6 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        from bot.handoff.crisis import detect_crisis
-
         target = self.component_config.get("intent", "report_emergency")
         for message in messages:
             text = message.get(TEXT)

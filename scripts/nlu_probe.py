@@ -12,7 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # before Rasa is imported
+
+from rasa.core.agent import Agent  # noqa: E402 - Rasa venv only; after the telemetry default above
 
 
 async def main() -> None:
@@ -21,8 +23,6 @@ async def main() -> None:
     parser.add_argument("texts", nargs="*")
     args = parser.parse_args()
     model = args.model or str(max(Path("models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime))
-    from rasa.core.agent import Agent
-
     agent = Agent.load(model)
     texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     for text in texts:

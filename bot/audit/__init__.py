@@ -6,12 +6,6 @@ rules: ``bot.privacy``).
 
 from __future__ import annotations
 
-
-def record(sender_id: str, action: str, **kwargs) -> bool:
-    """Write one audit entry (see ``bot.audit.log.record``); never raises."""
-    from bot.audit.log import record as _record
-
-    return _record(sender_id, action, **kwargs)
-
+from bot.audit.log import record
 
 __all__ = ["record"]

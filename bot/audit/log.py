@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from bot.audit.pseudonym import pseudonym
 from bot.db.models import AuditEntry
+from bot.db.session import session_scope
 from bot.errors import AssistantError
 from bot.identity import channel_of
+from bot.policy.knowledge import load_knowledge
+from bot.policy.parameters import load_parameters
 from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
@@ -28,16 +31,12 @@ def data_versions() -> tuple[str | None, str | None]:
     """(policy knowledge version, county parameter version); None where a data file cannot be read."""
     policy = params = None
     try:
-        from bot.policy.knowledge import load_knowledge
-
         policy = load_knowledge().version
-    except (ImportError, AssistantError, OSError):
+    except (AssistantError, OSError):
         log.debug("policy knowledge version unavailable", exc_info=True)
     try:
-        from bot.policy.parameters import load_parameters
-
         params = load_parameters().version
-    except (ImportError, AssistantError, OSError):
+    except (AssistantError, OSError):
         log.debug("county parameter version unavailable", exc_info=True)
     return policy, params
 
@@ -91,8 +90,6 @@ def record(
 ) -> bool:
     """Write one audit entry in its own transaction. Never raises: an audit failure is logged (masked) and
     the conversation goes on. Returns True when the entry was written."""
-    from bot.db.session import session_scope
-
     try:
         with session_scope() as session:
             add_entry(

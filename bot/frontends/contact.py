@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from bot.frontends import texts
+from bot.policy.parameters import load_parameters
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,8 @@ def contact_text(parameters: Any = None) -> str:
     """One sentence telling the user whom to call. Never raises."""
     try:
         if parameters is None:
-            from bot.policy.parameters import load_parameters
-
             parameters = load_parameters()
-    except Exception as exc:  # the parameter module or file may be missing or broken
+    except Exception as exc:  # the parameter file may be missing or broken
         log.warning("county parameters unavailable for the contact line: %s", type(exc).__name__)
         return texts.CONTACT_TOWNSHIP
     try:
