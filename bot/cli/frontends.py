@@ -1,4 +1,9 @@
-"""`lueyang telegram` and `lueyang chat`: the front ends on their own (Rasa must already be running)."""
+"""`lueyang telegram` and `lueyang chat`: the front ends on their own (Rasa must already be running).
+
+`lueyang telegram` is what production runs (deploy/systemd/lueyang-telegram.service, `lueyang production`): it
+refuses unsafe production settings and delivers the outbox (status notifications, staff relay) in the same
+process, as `lueyang run` does. Several front ends may run: each outbox row is claimed by one of them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import sys
 from bot.errors import ConfigurationError
 from bot.frontends.telegram_app import check_settings, run_telegram
 from bot.frontends.terminal import run_terminal
+from bot.notifications import worker
 from bot.settings import get_settings
 
 
@@ -18,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the Telegram bot in front of a running Rasa (TELEGRAM_BOT_TOKEN, TELEGRAM_MODE=polling|webhook)",
     )
     p.add_argument("--rasa-url", default=None, help="Rasa URL(s), comma-separated (default: RASA_URL)")
-    p.add_argument("--check", action="store_true", help="only check the settings (token format, timeout, webhook)")
+    p.add_argument(
+        "--check", action="store_true", help="only check the settings (production profile, token, timeout, webhook)"
+    )
     p.set_defaults(func=cmd_telegram)
 
     p = subparsers.add_parser("chat", help="chat with a running Rasa in this terminal (buttons as numbered choices)")
@@ -37,6 +45,7 @@ def _load_settings(args: argparse.Namespace):
 def cmd_telegram(args: argparse.Namespace) -> int:
     settings = _load_settings(args)
     try:
+        settings.check_production()
         check_settings(settings)
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -44,7 +53,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     if args.check:
         print(f"ok: Telegram settings look right ({settings.telegram_mode} mode, Rasa at {settings.rasa_url})")
         return 0
-    return run_telegram(settings)
+    return run_telegram(settings, background=[worker.outbox_job])
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
