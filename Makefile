@@ -20,10 +20,10 @@ test: setup
 serve: setup
 	$(APP)/lueyang serve
 
-## production: the production profile on this machine (PostgreSQL, Redis, 2 Rasa + 2 action servers)
+## production: a local demo of the production profile (PostgreSQL, Redis, 2 Rasa + 2 action servers, demo data)
 production: setup
 	bash scripts/services.sh
-	$(APP)/lueyang production --demo
+	$(APP)/lueyang production --demo-on-this-machine
 
 ## load-test: embedded vs production (1 and 2 Rasa processes), 50 users -> results/load_test.md
 load-test: setup

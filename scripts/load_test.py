@@ -59,7 +59,7 @@ from bot.runner import Cluster  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.training import model_fingerprint, model_path  # noqa: E402
 
-SECRET = "load-test-secret"
+SECRET = "load-test-secret-at-least-32-characters"  # the production check wants >= 32
 PG = "postgresql://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/3"
 MAX_PRECHECK_TURNS = 16
@@ -337,7 +337,7 @@ class Profile:
             "LUEYANG_VAR_DIR": str(var_dir),
             "RASA_CHANNEL_SECRET": SECRET,
             "LOG_LEVEL": "WARNING",
-            "ID_HASH_KEY": "load-test-id-hash-key",
+            "ID_HASH_KEY": "load-test-id-hash-key-at-least-32-characters",
             **TF_THREADS,  # every profile alike: one TensorFlow thread per Rasa process
         }
         if self.production:

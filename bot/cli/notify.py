@@ -54,6 +54,7 @@ def _setup_logging() -> None:
 
 
 def _once(args: argparse.Namespace) -> int:
+    get_settings().check_production()
     _setup_logging()
 
     async def main() -> int:
@@ -66,6 +67,7 @@ def _once(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    get_settings().check_production()
     _setup_logging()
 
     async def main() -> None:

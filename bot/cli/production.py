@@ -6,6 +6,11 @@ conversations over the Rasa processes (stable hash of the sender id, failover wh
 ``TELEGRAM_BOT_TOKEN`` set, the Telegram bot runs in webhook mode. A dead child is restarted (at most
 ``MAX_RESTARTS`` times in ``RESTART_WINDOW`` seconds, then everything stops). See docs/production.md.
 
+`lueyang production-check` is what every production systemd unit runs before it starts (``ExecStartPre``): the
+settings of the unit's environment as they are, no defaults filled in, no network (``Settings.check_production``;
+``--endpoints`` also checks a Rasa endpoints file). `lueyang production --demo-on-this-machine` (make production)
+is a local demo of the profile with the synthetic cases; it refuses a case database elsewhere or with real cases.
+
 The helpers here (``production_env``, ``check_services``, ``ensure_databases``, ``prepare_case_database``)
 are also used by scripts/load_test.py and tests/production.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -23,14 +29,15 @@ from pathlib import Path
 
 import psycopg
 import redis
+import yaml
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from bot.db.session import safe_url
 from bot.errors import ConfigurationError, ServiceUnavailable
 from bot.frontends.telegram_app import check_settings
-from bot.runner import Cluster, install_signal_handlers
-from bot.settings import PROJECT_ROOT, Settings
+from bot.runner import Cluster, PurgeSchedule, install_signal_handlers
+from bot.settings import PLACEHOLDER_RE, PROJECT_ROOT, Settings, get_settings, is_loopback_host
 from bot.training import ensure_model
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432"
@@ -59,16 +66,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "production",
         help="start the production profile on this machine: PostgreSQL + Redis, several Rasa and action servers",
+        allow_abbrev=False,  # --demo must not stand for --demo-on-this-machine
     )
     p.add_argument("--rasa-processes", type=int, default=2)
     p.add_argument("--action-processes", type=int, default=2)
     p.add_argument("--rasa-port", type=int, default=5005, help="first Rasa port (then +1, +2, ...)")
     p.add_argument("--action-port", type=int, default=5055, help="first action-server port")
     p.add_argument("--no-train", action="store_true", help="use the newest model in models/ as it is")
-    p.add_argument("--demo", action="store_true", help="load the synthetic demo cases into the case database")
+    p.add_argument(
+        "--demo-on-this-machine",
+        action="store_true",
+        help="a local demo: load the synthetic demo cases and staff (refused unless the case database is on this "
+        "machine and holds no real case)",
+    )
     p.add_argument("--log-dir", default=None, help="server logs (default: var/logs/production)")
     p.add_argument("--check", action="store_true", help="only check settings, PostgreSQL and Redis, then exit")
     p.set_defaults(func=cmd_production)
+
+    c = subparsers.add_parser(
+        "production-check",
+        help="refuse unsafe production settings of this environment as they are (every production systemd unit "
+        "runs it first; no defaults filled in, no network)",
+    )
+    c.add_argument("--endpoints", type=Path, default=None, help="also check this Rasa endpoints file")
+    c.set_defaults(func=cmd_production_check)
 
 
 # -- configuration ----------------------------------------------------------------------------------------------
@@ -157,10 +178,12 @@ def check_profile(env: Mapping[str, str], rasa_processes: int, action_processes:
 
 # -- services ---------------------------------------------------------------------------------------------------
 def pg_connect(url: str, dbname: str | None = None, timeout: int = 3):
+    """A connection to the server of ``url`` (its query options too, e.g. sslmode=verify-full, sslrootcert)."""
     u = make_url(url)
+    options = {k: v if isinstance(v, str) else v[-1] for k, v in u.query.items()}
     return psycopg.connect(
         host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, password=u.password,
-        dbname=dbname or u.database or "postgres", connect_timeout=timeout, autocommit=True,
+        dbname=dbname or u.database or "postgres", connect_timeout=timeout, autocommit=True, **options,
     )
 
 
@@ -205,13 +228,81 @@ def ensure_databases(env: Mapping[str, str]) -> list[str]:
 
 
 def prepare_case_database(env: Mapping[str, str], *, demo: bool = False, root: Path | None = None) -> None:
-    """Migrate the case database (and load the demo data) in a child process with ``env``."""
+    """Migrate the case database (and load the demo data) in a child process with ``env``.
+
+    ``demo`` in the production profile is its local demo (`demo load --on-this-machine`: refused for a case
+    database elsewhere or with real cases); the load test and tests/production use it on this machine.
+    """
     cwd = root or PROJECT_ROOT
-    steps = [["db", "upgrade"]] + ([["demo", "load"]] if demo else [])
+    demo_step = ["demo", "load"] + (["--on-this-machine"] if env.get("LUEYANG_PROFILE") == "production" else [])
+    steps = [["db", "upgrade"]] + ([demo_step] if demo else [])
     for step in steps:
         proc = subprocess.run([sys.executable, "-m", "bot", *step], cwd=cwd, env=dict(env))
         if proc.returncode != 0:
             raise ServiceUnavailable(f"`lueyang {' '.join(step)}` failed (exit {proc.returncode})")
+
+
+# -- the check of every production unit -------------------------------------------------------------------------
+_ENV_VAR = re.compile(r"\$\{([^}]+)\}")
+
+
+def _expand(text: str, env: Mapping[str, str]) -> str:
+    """``${VAR}`` as Rasa expands it in endpoints files (unknown variables stay as they are)."""
+    return _ENV_VAR.sub(lambda m: env.get(m.group(1), m.group(0)), text)
+
+
+def endpoints_problems(path: Path, env: Mapping[str, str] | None = None) -> list[str]:
+    """What is unsafe in a Rasa endpoints file of the production profile (empty: fine).
+
+    Placeholder or missing passwords, a tracker store on another machine without ``sslmode: verify-full``, a Redis
+    lock store on another machine without ``use_ssl``, a literal password in a file others can read.
+    """
+    env = os.environ if env is None else env
+    if not path.is_file():
+        return [f"{path} does not exist"]
+    raw = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(_expand(raw, env)) or {}
+    except yaml.YAMLError as exc:
+        return [f"{path} is not valid YAML: {exc}"]
+    problems = []
+    tracker, lock = data.get("tracker_store") or {}, data.get("lock_store") or {}
+    for name, section in (("tracker_store", tracker), ("lock_store", lock)):
+        password = str(section.get("password") or "")
+        if _ENV_VAR.search(password):
+            problems.append(f"{path}: {name}.password names {password} but the environment does not set it")
+        elif PLACEHOLDER_RE.search(password):
+            problems.append(f"{path}: {name}.password is still the CHANGE-ME placeholder")
+    if str(tracker.get("dialect", "")).startswith("postgres") and not is_loopback_host(str(tracker.get("url", ""))):
+        if (tracker.get("query") or {}).get("sslmode") != "verify-full":
+            problems.append(f"{path}: the tracker store on {tracker.get('url')} needs query: {{sslmode: verify-full}}")
+    if str(lock.get("type", "")) == "redis" and not is_loopback_host(str(lock.get("url", ""))):
+        if lock.get("use_ssl") is not True:
+            problems.append(f"{path}: the Redis lock store on {lock.get('url')} needs use_ssl: true")
+    literal = any(
+        value.strip() and "${" not in value
+        for key, _, value in (line.strip().partition(":") for line in raw.splitlines())
+        if key == "password"
+    )
+    if literal and path.stat().st_mode & 0o077:
+        problems.append(f"{path} holds a password and others can read it: chmod 600 (or use ${{VARIABLES}})")
+    return problems
+
+
+def cmd_production_check(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.profile != "production":
+        raise ConfigurationError(
+            f"LUEYANG_PROFILE is {settings.profile!r}: the production units need LUEYANG_PROFILE=production "
+            "(deploy/production.env.example)"
+        )
+    problems = settings.production_problems()
+    if args.endpoints is not None:
+        problems += endpoints_problems(args.endpoints)
+    if problems:
+        raise ConfigurationError("production profile: " + "; ".join(problems))
+    print("ok: the production settings of this environment are safe to start with")
+    return 0
 
 
 # -- running ----------------------------------------------------------------------------------------------------
@@ -248,11 +339,14 @@ class RestartBudget:
 
 
 def supervise(cluster, *, echo=print, poll: float = 1.0, budget: RestartBudget | None = None,
-              max_seconds: float | None = None) -> int:
-    """Restart children that die until Ctrl-C (exit 0) or a child keeps dying (exit 1)."""
+              max_seconds: float | None = None, purge: PurgeSchedule | None = None) -> int:
+    """Restart children that die until Ctrl-C (exit 0) or a child keeps dying (exit 1); ``purge``: the daily
+    `lueyang purge` of this machine (there is no systemd timer here)."""
     budget = budget or RestartBudget()
     started = time.monotonic()
     while max_seconds is None or time.monotonic() - started < max_seconds:
+        if purge is not None and purge.tick():
+            echo(f"[production] lueyang purge started (retention; log: {purge.log_path})")
         for child in cluster.dead():
             code = child.proc.returncode
             if not budget.allow(child.name):
@@ -272,6 +366,10 @@ def supervise(cluster, *, echo=print, poll: float = 1.0, budget: RestartBudget |
 def cmd_production(args: argparse.Namespace) -> int:
     env, notes = production_env()
     settings = check_profile(env, args.rasa_processes, args.action_processes)
+    if args.demo_on_this_machine:
+        host = make_url(settings.database_url).host
+        if not is_loopback_host(host):
+            raise ConfigurationError(f"--demo-on-this-machine: DATABASE_URL points at {host}, not at this machine")
     for note in notes:
         print(f"[production] {note}")
     if args.rasa_processes < 2 or args.action_processes < 2:
@@ -291,7 +389,7 @@ def cmd_production(args: argparse.Namespace) -> int:
     install_signal_handlers()
     for name in ensure_databases(env):
         print(f"[production] created PostgreSQL database {name}")
-    prepare_case_database(env, demo=args.demo)
+    prepare_case_database(env, demo=args.demo_on_this_machine)
     model = find_model(settings, no_train=args.no_train)
     log_dir = Path(args.log_dir) if args.log_dir else settings.var_dir / "logs" / "production"
     cluster = Cluster(
@@ -310,7 +408,11 @@ def cmd_production(args: argparse.Namespace) -> int:
                   + ", ".join(u + "/webhooks/secure_rest/webhook" for u in urls)
                   + " (header X-Assistant-Secret)")
         print(f"[production] logs: {log_dir} · Ctrl-C stops every process")
-        return supervise(cluster)
+        purge = PurgeSchedule(settings, env=env, log_path=log_dir / "purge.log")
+        try:
+            return supervise(cluster, purge=purge)
+        finally:
+            purge.stop()
     except KeyboardInterrupt:
         return 0
     finally:

@@ -1,4 +1,8 @@
-"""`lueyang run | serve | train`: the assistant's processes."""
+"""`lueyang run | serve | train`: the assistant's processes.
+
+`run` and `serve` also run `lueyang purge` at start and once a day (``bot.runner.PurgeSchedule``; log in
+var/logs/purge.log): these profiles have no systemd timer doing it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from bot.frontends.telegram_app import run_telegram
 from bot.frontends.terminal import run_terminal
 from bot.notifications import worker
 from bot.policy.parameters import load_parameters
-from bot.runner import Cluster, install_signal_handlers
+from bot.runner import Cluster, PurgeSchedule, install_signal_handlers
 from bot.settings import get_settings
 from bot.training import ensure_model
 
@@ -69,15 +73,22 @@ def _cluster(args: argparse.Namespace) -> Cluster:
     )
 
 
+def _purge_schedule(log_dir: str | None) -> PurgeSchedule:
+    settings = get_settings()
+    return PurgeSchedule(settings, log_path=Path(log_dir or settings.var_dir / "logs") / "purge.log")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     install_signal_handlers()
     _prepare_database()
     _warn_unverified()
     cluster = _cluster(args)
+    purge = _purge_schedule(args.log_dir)
     try:
         cluster.start()
         print("[serve] Ctrl-C stops every process.")
         while all(c.proc.poll() is None for c in cluster.children):
+            purge.tick()
             try:
                 cluster.children[0].proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
@@ -88,6 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        purge.stop()
         cluster.stop()
 
 
@@ -104,10 +116,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"[run] server logs: {Path(args.log_dir)}")
         # the front end spreads conversations over every Rasa process of this run
         settings = dataclasses.replace(settings, rasa_url=",".join(cluster.rasa_urls))
+        # the outbox (status notifications, staff replies) is delivered by the same process; purge runs daily
+        background = [worker.outbox_job, _purge_schedule(args.log_dir).job]
         if settings.telegram_bot_token:
-            # the outbox (status notifications, staff replies) is delivered by the same process
-            return int(run_telegram(settings, background=[worker.outbox_job]) or 0)
-        return int(run_terminal(settings, background=[worker.outbox_job]) or 0)
+            return int(run_telegram(settings, background=background) or 0)
+        return int(run_terminal(settings, background=background) or 0)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -22,7 +22,7 @@ from bot.runner import Cluster
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training import model_fingerprint, model_path
 
-SECRET = "production-test-secret"
+SECRET = "production-test-secret-at-least-32-characters"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RASA_PORT = 17005
 ACTION_PORT = 17055
@@ -132,7 +132,7 @@ def production(tmp_path_factory, production_model):
         "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}_tracker",
         "REDIS_URL": "redis://127.0.0.1:6379/5",
         "RASA_CHANNEL_SECRET": SECRET,
-        "ID_HASH_KEY": "production-test-id-hash-key",
+        "ID_HASH_KEY": "production-test-id-hash-key-at-least-32-characters",
         "LOG_LEVEL": "INFO",
     }
     child_env = {**os.environ, **env}
