@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from bot.db.session import safe_url
 from bot.errors import ConfigurationError, ServiceUnavailable
 from bot.frontends.telegram_app import check_settings
-from bot.runner import Cluster, PurgeSchedule, install_signal_handlers
+from bot.runner import TRACKER_STORE_TYPE, Cluster, PurgeSchedule, install_signal_handlers
 from bot.settings import PLACEHOLDER_RE, PROJECT_ROOT, Settings, get_settings, is_loopback_host
 from bot.training import ensure_model
 
@@ -254,8 +254,9 @@ def _expand(text: str, env: Mapping[str, str]) -> str:
 def endpoints_problems(path: Path, env: Mapping[str, str] | None = None) -> list[str]:
     """What is unsafe in a Rasa endpoints file of the production profile (empty: fine).
 
-    Placeholder or missing passwords, a tracker store on another machine without ``sslmode: verify-full``, a Redis
-    lock store on another machine without ``use_ssl``, a literal password in a file others can read.
+    A tracker store that does not mask personal data (not ``TRACKER_STORE_TYPE``), placeholder or missing
+    passwords, a tracker store on another machine without ``sslmode: verify-full``, a Redis lock store on another
+    machine without ``use_ssl``, a literal password in a file others can read.
     """
     env = os.environ if env is None else env
     if not path.is_file():
@@ -267,6 +268,8 @@ def endpoints_problems(path: Path, env: Mapping[str, str] | None = None) -> list
         return [f"{path} is not valid YAML: {exc}"]
     problems = []
     tracker, lock = data.get("tracker_store") or {}, data.get("lock_store") or {}
+    if tracker.get("type") != TRACKER_STORE_TYPE:
+        problems.append(f"{path}: tracker_store.type must be {TRACKER_STORE_TYPE} (it masks personal data)")
     for name, section in (("tracker_store", tracker), ("lock_store", lock)):
         password = str(section.get("password") or "")
         if _ENV_VAR.search(password):

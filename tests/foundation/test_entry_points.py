@@ -62,6 +62,7 @@ def test_production_check_of_an_endpoints_file(tmp_path, monkeypatch):
     )
     plain.chmod(0o644)
     problems = endpoints_problems(plain, {})
+    assert any("tracker_store.type must be rasa_addons.tracker_store.MaskingSQLTrackerStore" in p for p in problems)
     assert any("sslmode: verify-full" in p for p in problems)
     assert any("use_ssl: true" in p for p in problems)
     assert any("others can read it" in p for p in problems)
