@@ -23,10 +23,13 @@ What is written (``mask_event``, a function over one serialised event, so anothe
     last six against a hash bound to the applicant (``bot.cases.identity.last6_hash``) and staff need the phone
     itself. The actions clear these slots once used, so a sealed value lives in the current state only until
     then; whoever reads the database without the key sees ``sealed:v1:…``.
-  * every other slot: string values (raw user text from ``from_text``/``from_entity`` mappings: topics, times,
-    the pre-check's typed answers, the ``phone`` entity) masked with ``mask_text``; other values (numbers,
-    booleans, the structured answers the actions set after validation, e.g. ``{"yuan": "1800"}``) are kept:
-    they are not typed text and later turns need them.
+  * the pre-check's answers as its validation parsed them (``pc_*`` slots with a value that is not a string,
+    e.g. ``{"yuan": "150000", "period": "month"}``) are kept: later turns compute the result from them, and a
+    six-digit amount would look like an ID fragment to ``mask_text``. The raw text these slots hold before
+    validation is a string, so it is masked.
+  * every other slot value is masked with ``mask_data`` (strings at any depth): raw user text from
+    ``from_text``/``from_entity`` mappings (topics, times, the ``phone`` entity), and Rasa's own
+    ``session_started_metadata``, a copy of the first message's metadata (``/status`` arguments).
 
 Within a turn nothing changes: Rasa runs the turn on the tracker in memory (unmasked) and writes only the new
 events at the end. ``retrieve`` unseals the sealed slots, so actions see them as they were given; a value that
@@ -63,6 +66,8 @@ logger = logging.getLogger(__name__)
 # personal values a later turn needs exactly as given (see the module docstring for why each one)
 SEALED_SLOTS = frozenset({"id_last6", "id_number", "handoff_phone"})
 SEAL_PREFIX = "sealed:v1:"
+# slots holding the pre-check's parsed answers (kept when they are not raw text; see the module docstring)
+PARSED_SLOT_PREFIX = "pc_"
 _KEY_LABEL = b"lueyang tracker-store slot seal v1"
 _NONCE_BYTES = 12
 
@@ -110,12 +115,10 @@ class SlotSealer:
             return None
 
 
-def _mask_slot_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, (list, tuple)):
-        return [mask_text(item) if isinstance(item, str) else item for item in value]
-    return value
+def _mask_slot_value(name: str, value: Any) -> Any:
+    if name.startswith(PARSED_SLOT_PREFIX) and not isinstance(value, str):
+        return value
+    return mask_data(value)
 
 
 def mask_event(data: Mapping[str, Any], *, sender_id: str, sealer: SlotSealer) -> dict[str, Any]:
@@ -144,7 +147,7 @@ def mask_event(data: Mapping[str, Any], *, sender_id: str, sealer: SlotSealer) -
         elif name in SEALED_SLOTS:
             out["value"] = sealer.seal(sender_id, name, value)
         else:
-            out["value"] = _mask_slot_value(value)
+            out["value"] = _mask_slot_value(name, value)
     return out
 
 

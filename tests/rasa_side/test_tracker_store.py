@@ -150,7 +150,10 @@ async def conversation(store: MaskingSQLTrackerStore) -> list[DialogueStateTrack
                 user(f"打{PHONE}就行", "inform"),
                 SlotSet("handoff_phone", PHONE),
                 SlotSet("handoff_topic", f"低保的事，我身份证{ID_NUMBER}"),
+                SlotSet("pc_loss", "房子烧了，损失150000"),  # the raw answer, before validation
+                SlotSet("pc_loss", {"yuan": "150000"}),  # as the validation parsed it
                 SlotSet("pc_savings", {"low": "123456", "high": None}),
+                SlotSet("session_started_metadata", {"command": "status", "args": f"{CASE_NO} {LAST6}"}),
                 ActionExecuted("action_listen"),
             ],
         )
@@ -191,6 +194,8 @@ def test_later_turns_get_the_sealed_values_back(domain, db_path):
     assert tracker.get_slot("phone") == mask_text(PHONE)  # nobody reads it back: masked
     assert tracker.get_slot("handoff_topic") == f"低保的事，我身份证{mask_text(ID_NUMBER)}"  # the ticket masks it anyway
     assert tracker.get_slot("pc_savings") == {"low": "123456", "high": None}  # a parsed answer, kept
+    assert tracker.get_slot("pc_loss") == {"yuan": "150000"}
+    assert tracker.get_slot("session_started_metadata") == {"command": "status", "args": f"{CASE_NO} ******"}
     assert tracker.latest_message.text == f"打{mask_text(PHONE)}就行"
 
 
