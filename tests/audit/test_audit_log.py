@@ -8,7 +8,7 @@ from bot.audit import record
 from bot.audit.log import entries
 from bot.audit.pseudonym import pseudonym
 from bot.db.models import AuditEntry
-from bot.db.session import session_scope, set_engine
+from bot.db.session import make_engine, session_scope, set_engine
 from bot.policy.parameters import load_parameters
 from bot.settings import Settings
 
@@ -53,8 +53,6 @@ def test_pseudonym_depends_on_the_key():
 
 
 def test_audit_failure_never_raises(tmp_path, caplog):
-    from bot.db.session import make_engine
-
     set_engine(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))  # no tables
     try:
         assert record(SENDER, "answer", detail="phone 13812345678") is False

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 
+from bot.handoff import service
+from bot.logging_setup import configure_logging
+from bot.privacy import MaskingFilter
+
 
 def test_handoff_logs_nothing_identifying(db, caplog):
     """A request and an emergency log no phone or ID number (the logging setup adds bot.privacy's filter)."""
-    from bot.handoff import service
-
     caplog.set_level(logging.DEBUG)
     service.submit_request(
         "tg-1-1",
@@ -26,9 +28,6 @@ def test_handoff_logs_nothing_identifying(db, caplog):
 
 def test_configure_logging_masks_every_handler_and_quiets_httpx():
     """Every process calls bot.logging_setup.configure_logging: a handler configured before it gets the filter."""
-    from bot.logging_setup import configure_logging
-    from bot.privacy import MaskingFilter
-
     lines: list[str] = []
 
     class Collect(logging.Handler):

@@ -7,6 +7,7 @@ demo data) and a channel secret, so tests also show that requests without the se
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -15,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.runner import Cluster
+from bot.runner import Cluster, wait_http
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training import model_fingerprint, model_path
 
@@ -24,8 +25,6 @@ SECRET = "test-channel-secret"
 
 def free_port() -> int:
     """A port nobody listens on now (several test runs may share this machine)."""
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -72,8 +71,6 @@ class Assistant:
                 self.cluster.children.remove(child)
 
     def start_actions(self) -> None:
-        from bot.runner import wait_http
-
         self.cluster.start_action_server(0)
         wait_http(self.cluster.action_urls[0] + "/health", 60, self.cluster.children)
 

@@ -6,6 +6,8 @@ import pytest
 
 from bot.cases.demo import demo_rows
 from bot.cases.lookup import china_today
+from bot.cases.staff import add_staff, create_bind_code
+from bot.db.session import make_engine, session_scope, set_engine
 
 pytestmark = pytest.mark.rasa
 
@@ -85,9 +87,6 @@ def test_staff_lookup_in_and_out_of_scope(assistant, rows):
 
 
 def test_bind_code_links_a_telegram_user(assistant):
-    from bot.cases.staff import add_staff, create_bind_code
-    from bot.db.session import make_engine, session_scope, set_engine
-
     set_engine(make_engine(assistant.cluster.settings.database_url))
     try:
         with session_scope() as s:

@@ -1,5 +1,6 @@
 import random
 import time
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -7,6 +8,8 @@ from hypothesis import strategies as st
 
 from bot.parsing.entities import ENTITY_NAMES, extract_entities
 from bot.parsing.identity import generate_id_number
+from bot.parsing.towns import towns
+from bot.programmes import names
 
 ID = generate_id_number(random.Random(3), birth=None)
 
@@ -261,11 +264,6 @@ _SOUP = st.lists(
 @settings(max_examples=400, deadline=None)
 @given(_SOUP)
 def test_entity_values_are_always_normalised(text):
-    from decimal import Decimal
-
-    from bot.parsing.towns import towns
-    from bot.programmes import names
-
     town_names = {t.name for t in towns()}
     for e in extract_entities(text):
         value = e["value"]
