@@ -265,7 +265,10 @@ BUILTIN: tuple[Programme, ...] = (
             "灾后救助", "受灾补助", "救灾补助", "过渡期生活救助", "冬春救助", "受灾人员求助", "受灾求助",
         ),
         # disaster words: keyword search and a question with no programme named, never entities
-        search_words=("受灾", "洪水", "发大水", "泥石流", "滑坡", "塌方", "地震", "水灾"),
+        search_words=(
+            "受灾", "受了灾", "遭灾", "遭了灾", "灾后", "洪水", "洪灾", "山洪", "发大水", "泥石流", "滑坡", "塌方",
+            "地震", "水灾", "水毁", "冰雹", "暴雨",
+        ),
         home_topic="disaster_relief",
         decided_by=EMERGENCY_MANAGEMENT,
         dictionary=(("受灾人员救助", 5000), ("自然灾害救助", 4000), ("受灾救助", 3000), ("救灾", 3000)),

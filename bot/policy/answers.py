@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from bot.errors import TownError
+from bot.parsing.programmes import find_programmes
 from bot.parsing.towns import is_foreign_place
 from bot.policy.knowledge import Citation, KnowledgeBase, Topic, load_knowledge
 from bot.policy.parameters import CountyParameters, Office, load_parameters
@@ -37,6 +38,7 @@ from bot.programmes import (
     home_topic,
     intent_programme,
     menu,
+    search_words,
 )
 from bot.programmes import get as get_programme
 
@@ -465,7 +467,9 @@ def answer(
     if own and programme and programme != own and mentions_programme(text, own):
         programme = own  # "低保和五保能同时吃吗" asked as ask_tekun stays a 特困 question
     default = kb.default_for(intent)
-    if chosen is None and programme is None and default is not None and default.programme is None:
+    if chosen is None and intent == GENERIC_INTENT:
+        programme = generic_programme(programme, text)  # "我是低保户，看病能享受医疗救助不" -> 医疗救助
+    elif chosen is None and programme is None and default is not None and default.programme is None:
         programme = normalise_programme(text)  # 特因要什么材料 -> 特困供养
     entry = get_programme(programme)
     if entry is not None and entry.referral and (chosen is None or chosen.key == REFERRAL_TOPIC):
@@ -505,6 +509,19 @@ def followup_answer(
     if chosen is None:
         return menu_answer(kb=kb, params=params, audience=audience)
     return render_topic(chosen, kb=kb, params=params, audience=audience, town=town)
+
+
+def generic_programme(programme: str | None, text: str | None) -> str | None:
+    """The programme a ``GENERIC_INTENT`` question is about: of the programmes the message names (the entity,
+    every alias, then the loose search words), the first without an intent of its own (受灾人员救助, 医疗救助…,
+    the referrals) — a 低保户 asking about 医疗救助 asks about 医疗救助 — else the entity or the first one named."""
+    named = [m.value for m in find_programmes(text or "")]
+    loose = [name for word, name in search_words() if text and word in text]
+    for name in (*([programme] if programme else []), *named, *loose):
+        entry = get_programme(name)
+        if entry is not None and not entry.intent:
+            return entry.name
+    return programme or next(iter(named + loose), None)
 
 
 def _is_referral(programme: str | None) -> bool:
