@@ -9,8 +9,8 @@ What ``mask_text`` hides in free text, and how it shows it:
 ============================  ======================================================  ========================
 what                          found as                                                shown as
 ============================  ======================================================  ========================
-ID number                     18 characters (17 digits + digit or X/x), full-width    ``6107**********1234``
-                              or half-width, spaces/hyphens/dashes inside; 15-digit   (first 4 and last 4,
+ID number                     18 characters (17 digits + digit or X/x), full-width    ``****************34``
+                              or half-width, spaces/hyphens/dashes inside; 15-digit   (last 2 only,
                               old numbers; any other run of 14+ digits, grouped or    ``mask_id_number``)
                               not (bank cards, IDs with a digit too many or too few)
 mobile phone                  11 digits starting 13-19, with +86/0086/86, spaces or   ``138****5678``
@@ -106,12 +106,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 # -- single values ---------------------------------------------------------------------------------------
 def mask_id_number(text: str) -> str:
-    """``610727199001011234`` -> ``6107**********1234``: first 4 and last 4 visible (separators dropped,
-    full-width -> ASCII, x -> X). Up to 8 characters (a fragment) are fully starred: ``12345X`` -> ``******``."""
+    """``610727199001011234`` -> ``****************34``: at most the last 2 characters visible, the length kept
+    (separators dropped, full-width -> ASCII, x -> X). Up to 8 characters (a fragment) are fully starred:
+    ``12345X`` -> ``******``. The last six are the case lookup's proof of identity: first 4 + last 4 left only
+    the day of birth to guess (about 31 tries); the last 2 leave the day and two sequence digits (about 3,100)."""
     number = normalize_id_number(text)
     if len(number) <= 8:
         return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    return "*" * (len(number) - 2) + number[-2:]
 
 
 def mask_phone(text: str) -> str:

@@ -50,7 +50,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cases.demo import DEMO_NOTE  # noqa: E402
+from bot.cases.demo import DEMO_NOTE, demo_rows  # noqa: E402
 from bot.cli.production import TF_THREADS, check_services, pg_connect, prepare_case_database  # noqa: E402
 from bot.db.models import Applicant, Case  # noqa: E402
 from bot.db.session import make_engine  # noqa: E402
@@ -309,12 +309,15 @@ async def run_load(urls: list[str], secret: str, cases: list[tuple[str, str]], *
 
 # -- profiles -------------------------------------------------------------------------------------------------
 def demo_cases(database_url: str, limit: int = 400) -> list[tuple[str, str]]:
-    """(case number, stored last six of the applicant's ID) of demo cases in the case database."""
+    """(case number, last six of the applicant's ID) of demo cases in the case database. Only a keyed hash of
+    the last six is stored: the plain value comes from the demo generator (its ID numbers do not depend on the
+    day the demo was loaded), matched on the ID hash."""
+    last6_by_hash = {r.id_hash: r.id_last6 for r in demo_rows()}
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                select(Case.case_no, Applicant.id_last6)
+                select(Case.case_no, Applicant.id_hash)
                 .join(Applicant, Case.applicant_id == Applicant.id)
                 .where(Case.note.like(f"{DEMO_NOTE}%"))
                 .order_by(Case.case_no)
@@ -322,7 +325,7 @@ def demo_cases(database_url: str, limit: int = 400) -> list[tuple[str, str]]:
             ).all()
     finally:
         engine.dispose()
-    return [(r[0], r[1]) for r in rows]
+    return [(r[0], last6_by_hash[r[1]]) for r in rows if r[1] in last6_by_hash]
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def fake_channel(db):
 def case(db):
     with session_scope() as s:
         applicant = Applicant(
-            name="测试丙", id_hash="f" * 64, id_last6="12345X", id_masked="6107**********345X", town="郭镇"
+            name="测试丙", id_hash="f" * 64, id_last6_hash="0" * 64, id_masked="*" * 16 + "5X", town="郭镇"
         )
         s.add(
             Case(

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from bot.cases.identity import stored_id
 from bot.cases.lookup import china_today
-from bot.cases.numbering import DEMO_SERIAL_MIN, is_demo_case_no
 from bot.cases.status import get_status
 from bot.cases.status_changes import notify_status_changes
 from bot.db.base import utcnow
@@ -129,8 +128,9 @@ class CaseRow:
     programme: str
     applicant_name: str
     id_hash: str
-    id_last6: str
+    id_last6: str  # in memory only (demo pairs): the database keeps id_last6_hash
     id_masked: str
+    id_last6_hash: str
     phone: str | None
     town: str
     village: str | None
@@ -287,10 +287,6 @@ def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: st
         if not _text(raw.get(col)):
             raise InputError(f"缺少 {col}")
     case_no = normalize_case_no(_text(raw["case_no"]), today=today)
-    if is_demo_case_no(case_no):  # bot.cases.numbering: real numbering never gets there
-        raise InputError(
-            f"案件编号 {case_no} 的流水号不小于 {DEMO_SERIAL_MIN}：这一段留给演示数据，真实案件不使用，请核对编号"
-        )
     programme = normalize_programme(_text(raw["programme"]))
     if programme_of(case_no) != programme:
         raise InputError(f"案件编号 {case_no} 的业务代码与救助项目“{programme}”不一致")
@@ -330,6 +326,7 @@ def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: st
         id_hash=ident.id_hash,
         id_last6=ident.id_last6,
         id_masked=ident.id_masked,
+        id_last6_hash=ident.id_last6_hash,
         phone=phone,
         town=town,
         village=village,
@@ -448,7 +445,7 @@ def _write_batch(
                 {
                     "name": r.applicant_name,
                     "id_hash": h,
-                    "id_last6": r.id_last6,
+                    "id_last6_hash": r.id_last6_hash,
                     "id_masked": r.id_masked,
                     "phone": r.phone,
                     "town": r.town,

@@ -18,10 +18,11 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from bot.cases.alerts import alert_lockouts
 from bot.cases.deadlines import Deadline, overdue_cutoff, statutory_deadline
 from bot.cases.identity import id_hash, last6_matches
 from bot.cases.status import OPEN_STATUSES, STATUSES
-from bot.cases.verification import lock_state, record_attempt
+from bot.cases.verification import combined, lock_state, record_attempt, subject_states
 from bot.cases.workdays import get_calendar
 from bot.clock import today as china_today
 from bot.db.base import utcnow
@@ -29,11 +30,14 @@ from bot.db.models import Applicant, Case, Staff
 from bot.errors import AccessDenied, InputError, NotFound
 from bot.parsing.case_numbers import normalize_case_no
 from bot.parsing.identity import validate_id_last6, validate_id_number
+from bot.policy.parameters import load_parameters
 from bot.privacy import mask_name, mask_phone
 from bot.programmes import case_programmes
 from bot.settings import Settings
 
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,8}$")
+# stands in for an applicant when the case number is unknown, so a miss costs the same hashing as a mismatch
+_NO_CASE_HASH = "0" * 64
 
 
 @dataclass(frozen=True)
@@ -75,11 +79,7 @@ class CaseView:
 
 
 def _load_params(params):
-    if params is not None:
-        return params
-    from bot.policy.parameters import load_parameters
-
-    return load_parameters()
+    return params if params is not None else load_parameters()
 
 
 def case_view(case: Case, *, today: date, params=None, with_history: bool = False) -> CaseView:
@@ -129,6 +129,8 @@ class ResidentResult:
     locked_until: datetime | None = None  # naive UTC
     remaining: int | None = None  # attempts left before the lock (no_match)
     town: str | None = None  # the case's town, for the office contact (found only)
+    locked_scope: str | None = None  # locked: "user" (this person tried too often) or "case" (this case number)
+    checked: bool = False  # the pair was verified (False: refused by the lock before anything was looked up)
 
 
 def resident_lookup(
@@ -144,32 +146,41 @@ def resident_lookup(
 ) -> ResidentResult:
     """Verify (case number, last six of the ID) and return the case, or the same no-match for any mismatch.
 
-    Malformed input raises ``InputError`` (the caller asks again; nothing is counted). The lockout is checked
-    before anything is looked up.
+    Malformed input raises ``InputError`` (the caller asks again; nothing is counted). The lockout (per real
+    user and per case number, ``bot.cases.verification``) is checked before anything is looked up; the failure
+    that locks a user or a case number alerts staff (``bot.cases.alerts``).
     """
     case_no = normalize_case_no(case_no)
     id_last6 = validate_id_last6(id_last6)
     params = _load_params(params)
     now = now or utcnow()
     today = today or china_today()
-    state = lock_state(session, sender_id, kind="lookup", now=now, settings=settings)
+    state = lock_state(session, sender_id, kind="lookup", case_no=case_no, now=now, settings=settings)
     if state.locked:
-        return ResidentResult("locked", locked_until=state.locked_until)
+        return ResidentResult("locked", locked_until=state.locked_until, locked_scope=state.scope)
     case = session.scalar(
         select(Case)
         .where(Case.case_no == case_no)
         .options(joinedload(Case.applicant), joinedload(Case.caseworker))
     )
     # compare even when the case does not exist, so both paths do the same work
-    stored = case.applicant.id_last6 if case is not None else "000000"
-    ok = last6_matches(stored, id_last6) and case is not None
-    record_attempt(session, sender_id, ok, kind="lookup", now=now)
+    applicant = case.applicant if case is not None else None
+    hashes = (applicant.id_hash, applicant.id_last6_hash) if applicant is not None else (_NO_CASE_HASH,) * 2
+    ok = last6_matches(*hashes, id_last6) and applicant is not None
+    record_attempt(session, sender_id, ok, kind="lookup", case_no=case_no, now=now)
     if not ok:
-        after = lock_state(session, sender_id, kind="lookup", now=now, settings=settings)
+        locks = subject_states(session, sender_id, kind="lookup", case_no=case_no, now=now, settings=settings)
+        after = combined(locks)
         if after.locked:
-            return ResidentResult("locked", locked_until=after.locked_until)
-        return ResidentResult("no_match", remaining=after.remaining)
-    return ResidentResult("found", case=case_view(case, today=today, params=params), town=case.town)
+            # this failure locked its user, its case number or both: tell staff
+            alert_lockouts(session, sender_id, case_no, locks, now=now)
+            return ResidentResult(
+                "locked", locked_until=after.locked_until, locked_scope=after.scope, checked=True
+            )
+        return ResidentResult("no_match", remaining=after.remaining, checked=True)
+    return ResidentResult(
+        "found", case=case_view(case, today=today, params=params), town=case.town, checked=True
+    )
 
 
 # --- staff ------------------------------------------------------------------------------------------------

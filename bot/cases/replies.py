@@ -12,14 +12,13 @@ from bot.cases.lookup import CaseView, MyCases, ResidentResult, StaffResult
 from bot.cases.status import status_for
 from bot.clock import to_china
 from bot.errors import TownError
+from bot.policy.parameters import load_parameters
 from bot.programmes import display_name
 
 CASE_NO_EXAMPLE = "LY2024DB00123"
 
 
 def _params():
-    from bot.policy.parameters import load_parameters
-
     return load_parameters()
 
 
@@ -108,7 +107,7 @@ def resident_result(result: ResidentResult, params=None) -> str:
     if result.outcome == "found" and result.case is not None:
         return resident_found(result.case, params)
     if result.outcome == "locked":
-        return locked(result.locked_until, params)
+        return locked(result.locked_until, params, scope=result.locked_scope)
     text = (
         "没有查到与这个案件编号和身份证后六位相符的申请。请核对案件编号（在受理回执上，形如 "
         f"{CASE_NO_EXAMPLE}）和申请人身份证号码的后六位后再试。"
@@ -118,10 +117,16 @@ def resident_result(result: ResidentResult, params=None) -> str:
     return text
 
 
-def locked(until: datetime | None, params=None) -> str:
+def locked(until: datetime | None, params=None, *, scope: str | None = None) -> str:
+    """The lockout refusal: ``scope`` "case" when the case number was tried too often (by anyone), else the
+    person's own failures."""
     when = f"请在{fmt_time(until)}以后再试" if until else "请一小时后再试"
+    if scope == "case":
+        reason = "这个案件编号近一小时内核对失败的次数过多，它的在线查询已暂停"
+    else:
+        reason = "查询失败次数过多，查询功能已暂停一小时"
     return (
-        f"为保护个人信息，查询失败次数过多，查询功能已暂停一小时，{when}。"
+        f"为保护个人信息，{reason}，{when}。"
         f"着急的话，可以直接联系{office_contact(None, params)}询问办理进度。"
     )
 

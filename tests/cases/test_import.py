@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.cases.identity import id_hash
+from bot.cases.identity import id_hash, last6_hash
 from bot.cases.importer import _amount, import_file, read_date_cell
 from bot.cli import main as cli_main
 from bot.db.models import Applicant, Case, StatusChange
@@ -34,11 +34,11 @@ def test_csv_with_chinese_headers_imports_and_stores_no_plain_id(db, tmp_path):
     )
     with session_scope() as s:
         a = s.scalar(select(Applicant).where(Applicant.id_hash == id_hash(rows[0][3])))
-        assert a is not None and a.id_last6 == rows[0][3][-6:]
-        assert a.id_masked == rows[0][3][:4] + "*" * 10 + rows[0][3][-4:]
-        # the full ID number is nowhere in the applicants table
-        for col in (a.name, a.id_hash, a.id_last6, a.id_masked, a.phone or "", a.village or ""):
-            assert rows[0][3] not in col
+        assert a is not None and a.id_last6_hash == last6_hash(a.id_hash, rows[0][3][-6:])
+        assert a.id_masked == "*" * 16 + rows[0][3][-2:]
+        # neither the full ID number nor its last six are anywhere in the applicants table
+        for col in (a.name, a.id_hash, a.id_last6_hash, a.id_masked, a.phone or "", a.village or ""):
+            assert rows[0][3] not in col and rows[0][3][-6:] not in col
         case = s.scalar(select(Case).where(Case.case_no == "LY2025DB00001"))
         assert case.status == "调查核实中" and case.accepted_on == date(2025, 3, 5)
         assert [h.new_status for h in case.history] == ["调查核实中"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -7,13 +9,15 @@ from sqlalchemy import select
 
 from bot.cases import replies, service
 from bot.cases.demo import DEMO_STAFF, demo_rows, load_demo
+from bot.cases.identity import stored_id
 from bot.cases.importer import ImportReport, write_rows
 from bot.cases.lookup import my_cases, resident_lookup, staff_lookup
 from bot.cases.pending import list_pending, mark_handled, store_pending_message
 from bot.cases.staff import add_staff, create_bind_code, redeem_bind_code
-from bot.db.models import PendingMessage
+from bot.db.models import PendingMessage, Staff
 from bot.db.session import session_scope
 from bot.errors import InputError
+from bot.parsing.identity import generate_id_number
 from bot.staff_access import staff_member
 
 TODAY = date(2025, 6, 30)
@@ -153,8 +157,6 @@ def test_overdue_case_says_so_and_offers_contact(demo, settings, params):
 
 
 def _staff(session, name):
-    from bot.db.models import Staff
-
     return session.scalar(select(Staff).where(Staff.name == name))
 
 
@@ -175,14 +177,10 @@ def test_staff_scope_refusal_and_admin_sees_all(demo, params):
 
 
 def test_staff_lookup_by_name_and_full_id(demo, params):
-    from bot.parsing.identity import generate_id_number
-
     with session_scope() as s:
         staff = add_staff(s, "测试经办", "caseworker", ["郭镇"])
-        rng = __import__("random").Random(99)
+        rng = random.Random(99)
         id_number = generate_id_number(rng)
-        from bot.cases.identity import stored_id
-
         ident = stored_id(id_number)
         row = demo[0].__class__(
             **{
@@ -193,6 +191,7 @@ def test_staff_lookup_by_name_and_full_id(demo, params):
                 "id_hash": ident.id_hash,
                 "id_last6": ident.id_last6,
                 "id_masked": ident.id_masked,
+                "id_last6_hash": ident.id_last6_hash,
             }
         )
         write_rows(s, [row], ImportReport(), source="t")
@@ -252,7 +251,7 @@ def test_pending_messages_store_masked_and_mark_handled(db):
     with session_scope() as s:
         rows = list_pending(s)
         assert [r.id for r in rows] == [msg_id]
-        assert "610727199001011236" not in rows[0].text and "6107**********1236" in rows[0].text
+        assert "610727199001011236" not in rows[0].text and "****************36" in rows[0].text
         assert mark_handled(s, msg_id)
     with session_scope() as s:
         assert list_pending(s) == [] and s.get(PendingMessage, msg_id).handled_at is not None
@@ -274,22 +273,13 @@ def test_service_status_request_resident_and_staff(demo):
 def test_fields_from_text():
     f = service.fields_from_text("LY-2024-DB-00123 身份证后六位 12345x")
     assert f == {"case_no": "LY2024DB00123", "id_last6": "12345X"}
-    import random
-
-    from bot.parsing.identity import generate_id_number
-
     id_number = generate_id_number(random.Random(3))
     f = service.fields_from_text(f"查 {id_number} LY2024TK00001")
     assert f["case_no"] == "LY2024TK00001" and f["id_last6"] == id_number[-6:] and f["id_number"] == id_number
 
 
 def test_name_search_limits_and_counts_the_rest(demo, params):
-    from dataclasses import replace
-
-    from bot.cases.identity import stored_id
-    from bot.parsing.identity import generate_id_number
-
-    rng = __import__("random").Random(5)
+    rng = random.Random(5)
     rows = []
     for i, town in enumerate(["郭镇", "郭镇", "黑河镇", "接官亭镇"]):
         ident = stored_id(generate_id_number(rng))
@@ -302,6 +292,7 @@ def test_name_search_limits_and_counts_the_rest(demo, params):
                 id_hash=ident.id_hash,
                 id_last6=ident.id_last6,
                 id_masked=ident.id_masked,
+                id_last6_hash=ident.id_last6_hash,
             )
         )
     with session_scope() as s:

@@ -212,7 +212,7 @@ def test_cancel_closes_the_ticket_or_unsubscribes(staff):
 
 def test_subscribe_action_needs_the_offer_and_consent(db):
     with session_scope() as s:
-        applicant = Applicant(name="测试", id_hash="a" * 64, id_last6="123456", id_masked="x", town="郭镇")
+        applicant = Applicant(name="测试", id_hash="a" * 64, id_last6_hash="0" * 64, id_masked="x", town="郭镇")
         s.add(
             Case(
                 case_no="LY2024DB00007",

@@ -24,8 +24,8 @@ def add_case(case_no: str, status: str = "调查核实中") -> None:
         applicant = Applicant(
             name="测试甲",
             id_hash=case_no.lower().ljust(64, "0")[:64],
-            id_last6="12345X",
-            id_masked="6107**********345X",
+            id_last6_hash="0" * 64,
+            id_masked="*" * 16 + "5X",
             town="接官亭镇",
         )
         s.add(

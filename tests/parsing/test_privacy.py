@@ -29,14 +29,14 @@ ID_X = "11010519491231002X"
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (f"身份证{ID}", f"身份证{ID[:4]}**********{ID[-4:]}"),
-        ("证号11010519491231002x。", "证号1101**********002X。"),
-        ("证号110105 19491231 002X", "证号1101**********002X"),
-        ("证号110105-1949-1231-002X", "证号1101**********002X"),
-        ("证号１１０１０５１９４９１２３１００２Ｘ", "证号1101**********002X"),
-        ("错号610727199013451234", "错号6107**********1234"),  # not a valid date: still masked
-        ("旧证610727900101123", "旧证6107*******1123"),  # 15-digit old ID
-        ("卡号6222020200112233445", "卡号6222***********3445"),
+        (f"身份证{ID}", f"身份证{'*' * 16}{ID[-2:]}"),
+        ("证号11010519491231002x。", "证号****************2X。"),
+        ("证号110105 19491231 002X", "证号****************2X"),
+        ("证号110105-1949-1231-002X", "证号****************2X"),
+        ("证号１１０１０５１９４９１２３１００２Ｘ", "证号****************2X"),
+        ("错号610727199013451234", "错号****************34"),  # not a valid date: still masked
+        ("旧证610727900101123", "旧证*************23"),  # 15-digit old ID
+        ("卡号6222020200112233445", "卡号*****************45"),
         ("后六位12345X", "后六位******"),
         ("身份证后6位是 12345x", "身份证后6位是 ******"),
         ("尾号：5678", "尾号：****"),
@@ -149,10 +149,10 @@ def test_never_crashes(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("证号110105  19491231  002X", "证号1101**********002X"),  # double spaces
-        ("证号110105—19491231—002X", "证号1101**********002X"),  # dashes
-        ("卡号 6222 0202 0011 2233 445", "卡号 6222***********3445"),
-        ("身份证61072719900101", "身份证6107******0101"),  # 14 digits: a partial ID
+        ("证号110105  19491231  002X", "证号****************2X"),  # double spaces
+        ("证号110105—19491231—002X", "证号****************2X"),  # dashes
+        ("卡号 6222 0202 0011 2233 445", "卡号 *****************45"),
+        ("身份证61072719900101", "身份证************01"),  # 14 digits: a partial ID
     ],
 )
 def test_mask_text_more_layouts(text, expected):
@@ -170,13 +170,13 @@ def test_lists_of_numbers_are_not_masked(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("身份证 61072719900101123x", "身份证 6107**********123X"),  # lower-case x
-        ("身份证 61072719900101123X", "身份证 6107**********123X"),
-        ("身份证６１０７２７１９９００１０１１２３Ｘ", "身份证6107**********123X"),  # full-width digits and X
-        ("证号 6107-2719-9001-0112-3X", "证号 6107**********123X"),  # hyphens inside
-        ("证号 610727 19900101 123X", "证号 6107**********123X"),  # spaces inside
-        ("老证 610727900101123", "老证 6107*******1123"),  # 15-digit old number
-        ("老证 610727 900101 123", "老证 6107*******1123"),
+        ("身份证 61072719900101123x", "身份证 ****************3X"),  # lower-case x
+        ("身份证 61072719900101123X", "身份证 ****************3X"),
+        ("身份证６１０７２７１９９００１０１１２３Ｘ", "身份证****************3X"),  # full-width digits and X
+        ("证号 6107-2719-9001-0112-3X", "证号 ****************3X"),  # hyphens inside
+        ("证号 610727 19900101 123X", "证号 ****************3X"),  # spaces inside
+        ("老证 610727900101123", "老证 *************23"),  # 15-digit old number
+        ("老证 610727 900101 123", "老证 *************23"),
     ],
 )
 def test_id_numbers_in_every_layout(text, expected):
@@ -265,12 +265,21 @@ def test_none_and_empty():
 
 
 def test_mask_id_number():
-    assert mask_id_number("11010519491231002X") == "1101**********002X"
-    assert mask_id_number("11010519491231002x") == "1101**********002X"
-    assert mask_id_number("110105 19491231 002X") == "1101**********002X"
-    assert mask_id_number("110105491231002") == "1101*******1002"
+    assert mask_id_number("11010519491231002X") == "****************2X"
+    assert mask_id_number("11010519491231002x") == "****************2X"
+    assert mask_id_number("110105 19491231 002X") == "****************2X"
+    assert mask_id_number("110105491231002") == "*************02"
     assert mask_id_number("12345X") == "******"
     assert mask_id_number("") == ""
+
+
+@given(st.integers(0, 2**32), st.sampled_from(["", " ", "-"]), st.booleans())
+def test_an_id_shows_at_most_its_last_two_characters(seed, sep, lower):
+    """Issue 14 item 9: first 4 + last 4 left only the day of birth to guess of the lookup's last six."""
+    number = generate_id_number(random.Random(seed))
+    typed = sep.join((number[:6], number[6:14], number[14:]))
+    assert mask_id_number(typed.lower() if lower else typed) == "*" * 16 + number[-2:]
+    assert mask_text(f"身份证{typed}") == "身份证" + "*" * 16 + number[-2:]
 
 
 def test_mask_phone():
@@ -407,7 +416,7 @@ def test_install_masking_everywhere_covers_handlers_of_other_loggers():
         logging.getLogger().filters[:] = root_filters
         for h, filters in root_handler_filters.items():
             h.filters[:] = filters
-    assert lines == ["received 身份证6107**********123X 电话138****5678"]
+    assert lines == ["received 身份证****************3X 电话138****5678"]
 
 
 def test_mask_data_masks_every_string_at_any_depth():
@@ -438,7 +447,7 @@ def test_mask_data_masks_every_string_at_any_depth():
                 {"entity": "phone", "value": "138****5678"},
             ],
         },
-        "metadata": {"command": "status", "args": "6107**********1234", "button": True, "chat": None},
+        "metadata": {"command": "status", "args": "****************34", "button": True, "chat": None},
         "pair": ("后六位******", 3),
     }
     assert event["text"] == "LY2024DB00123 12345X"  # a copy: the input is unchanged

@@ -1,4 +1,4 @@
-"""Applicants and their households. The full resident ID number is never stored."""
+"""Applicants and their households. Neither the resident ID number nor its last six are stored in plain text."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ class Applicant(Base):
     name: Mapped[str] = mapped_column(String(64), index=True)
     # HMAC-SHA256 of the normalised ID number (hex), keyed with ID_HASH_KEY: exact-match lookups only
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # last six characters, for the resident's proof of identity
-    id_last6: Mapped[str] = mapped_column(String(6))
-    # display form (bot.privacy.mask_id_number), e.g. 6107**********123X
+    # keyed hash of the last six characters (bot.cases.identity.last6_hash), the resident's proof of identity:
+    # the last six themselves are never stored
+    id_last6_hash: Mapped[str] = mapped_column(String(64))
+    # display form (bot.privacy.mask_id_number): at most the last two characters, e.g. ****************3X
     id_masked: Mapped[str] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(11))
     town: Mapped[str] = mapped_column(String(16))
