@@ -2,6 +2,12 @@
 
 Fixed RNG seed, invented names, checksum-valid synthetic ID numbers (region 610727). Loading is idempotent:
 cases are upserted through the importer (same case numbers every time), staff are created once.
+
+Demo case numbers use serials 90001 and up (``bot.cases.numbering``), a range real numbering never reaches and
+the importer refuses, so demo cases never overwrite real ones. The demo staff are bound to terminal sessions,
+which nothing authenticates. So the production profile refuses demo data (``check_demo_allowed``) unless asked
+for a demo of the production profile on this machine (`lueyang production --demo-on-this-machine`), and even then
+only into a case database on this machine that holds no real case.
 """
 
 from __future__ import annotations
@@ -12,17 +18,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.cases.identity import stored_id
 from bot.cases.importer import CaseRow, ImportReport, write_rows
 from bot.cases.lookup import china_today
+from bot.cases.numbering import DEMO_SERIAL_MIN, SERIAL_DIGITS, demo_case_no
 from bot.cases.staff import add_staff
 from bot.cases.status import STATUSES
 from bot.db.models import Case, Staff, StaffChannel
+from bot.errors import ConfigurationError
 from bot.parsing.identity import generate_id_number
 from bot.parsing.towns import towns
 from bot.programmes import DIBAO, TEKUN, TEMP_RELIEF, case_code
+from bot.settings import Settings, get_settings, is_loopback_host
 
 SEED = 20230630
 DEMO_NOTE = "演示数据"
@@ -85,7 +95,7 @@ def demo_rows(today: date | None = None, *, seed: int = SEED, n: int = N_CASES) 
         year = applied.year
         key = (year, programme)
         serial[key] = serial.get(key, 0) + 1
-        case_no = f"LY{year}{case_code(programme)}{serial[key]:05d}"
+        case_no = demo_case_no(year, case_code(programme), serial[key])
         while True:
             id_number = generate_id_number(rng)
             if id_number not in seen_ids:
@@ -129,8 +139,10 @@ def demo_samples(today: date | None = None) -> list[tuple[str, str, str, str]]:
     return [(r.case_no, r.id_last6, r.programme, r.status) for r in demo_rows(today)[:9]]
 
 
-def ensure_demo_staff(session: Session) -> int:
-    """Create the demo staff that do not exist yet (matched by name); returns how many were created."""
+def ensure_demo_staff(session: Session, *, settings: Settings | None = None) -> int:
+    """Create the demo staff that do not exist yet (matched by name); returns how many were created.
+
+    Their terminal bindings are allowed here only: ``load_demo`` has checked that demo data may be loaded."""
     created = 0
     existing = {s.name for s in session.scalars(select(Staff))}
     for s in DEMO_STAFF:
@@ -141,25 +153,70 @@ def ensure_demo_staff(session: Session) -> int:
             for c in s.channels
             if not session.scalar(select(StaffChannel).where(StaffChannel.channel_id == c))
         ]
-        add_staff(session, s.name, s.role, list(s.towns), channels)
+        add_staff(session, s.name, s.role, list(s.towns), channels, settings=settings, allow_terminal=True)
         created += 1
     return created
 
 
+def _in_demo_range():
+    """SQL condition: the case number's serial is in the demo range (works on SQLite and PostgreSQL)."""
+    return func.substr(Case.case_no, func.length(Case.case_no) - SERIAL_DIGITS + 1) >= f"{DEMO_SERIAL_MIN:05d}"
+
+
 def demo_loaded(session: Session) -> int:
-    """How many demo cases are in the database."""
-    return session.scalar(select(func.count()).select_from(Case).where(Case.note.like(f"{DEMO_NOTE}%"))) or 0
+    """How many demo cases (case numbers in the demo range) are in the database."""
+    return session.scalar(select(func.count()).select_from(Case).where(_in_demo_range())) or 0
+
+
+def real_cases(session: Session) -> int:
+    """How many cases outside the demo range (real ones, or demo cases numbered before the demo range existed)."""
+    return session.scalar(select(func.count()).select_from(Case).where(~_in_demo_range())) or 0
+
+
+def check_demo_allowed(session: Session, settings: Settings, *, on_this_machine: bool = False) -> None:
+    """ConfigurationError unless demo data may go into this case database.
+
+    The embedded profile always may. The production profile only when asked for a demo on this machine, into a
+    case database on this machine (loopback or a local socket) that holds no real case.
+    """
+    if settings.profile != "production":
+        return
+    if not on_this_machine:
+        raise ConfigurationError(
+            "the production profile refuses demo data (demo staff bound to unauthenticated terminal sessions, "
+            "case pairs anyone can compute); for a demo of the production profile on this machine run "
+            "`lueyang production --demo-on-this-machine` (make production)"
+        )
+    host = make_url(settings.database_url).host
+    if not is_loopback_host(host):
+        raise ConfigurationError(
+            f"demo data only into a case database on this machine: DATABASE_URL points at {host}"
+        )
+    real = real_cases(session)
+    if real:
+        raise ConfigurationError(
+            f"the case database holds {real} cases outside the demo range: demo data goes only into a database "
+            "without real cases (use another DATABASE_URL for the demo)"
+        )
 
 
 def load_demo(
-    session: Session, *, today: date | None = None, refresh: bool = False
+    session: Session,
+    *,
+    today: date | None = None,
+    refresh: bool = False,
+    settings: Settings | None = None,
+    on_this_machine: bool = False,
 ) -> tuple[int, ImportReport]:
     """Load staff and cases; safe to run again (nothing is duplicated).
 
     Demo dates are relative to today; once demo cases exist they are left alone unless ``refresh`` (which
-    upserts them with dates relative to today again).
+    upserts them with dates relative to today again). ``check_demo_allowed`` first (``on_this_machine``: the
+    production profile's local demo).
     """
-    staff_created = ensure_demo_staff(session)
+    settings = settings or get_settings()
+    check_demo_allowed(session, settings, on_this_machine=on_this_machine)
+    staff_created = ensure_demo_staff(session, settings=settings)
     report = ImportReport()
     existing = demo_loaded(session)
     if existing and not refresh:

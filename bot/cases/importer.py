@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.cases.identity import stored_id
 from bot.cases.lookup import china_today
+from bot.cases.numbering import DEMO_SERIAL_MIN, is_demo_case_no
 from bot.cases.status import get_status
 from bot.cases.status_changes import notify_status_changes
 from bot.db.base import utcnow
@@ -287,6 +288,10 @@ def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: st
         if not _text(raw.get(col)):
             raise InputError(f"缺少 {col}")
     case_no = normalize_case_no(_text(raw["case_no"]), today=today)
+    if is_demo_case_no(case_no):  # bot.cases.numbering: real numbering never gets there
+        raise InputError(
+            f"案件编号 {case_no} 的流水号不小于 {DEMO_SERIAL_MIN}：这一段留给演示数据，真实案件不使用，请核对编号"
+        )
     programme = normalize_programme(_text(raw["programme"]))
     if programme_of(case_no) != programme:
         raise InputError(f"案件编号 {case_no} 的业务代码与救助项目“{programme}”不一致")
