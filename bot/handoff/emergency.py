@@ -4,7 +4,9 @@ county parameters (marked when unverified), how to get 急难型 temporary relie
 Sources cited: 关于改革完善社会救助制度的意见（2020）二、（四）14、15 (急难型临时救助, 小金额先行救助);
 help where the emergency happens, without 户籍/居住地 restriction, is general since the 2022 notice 四、（三） and the
 2023 opinions 四、（三） (the 2020 text still said 探索); 社会救助暂行办法 第四条 (村（居）委会协助), 第四十八条 (apply to
-the 乡镇/街道; 情况紧急的简化审批), 第五十条 (生活无着人员救助).
+the 乡镇/街道; 情况紧急的简化审批), 第五十条 (生活无着人员救助); for a natural disaster also 第二十二、二十四、二十五条
+(受灾人员救助) and 第三十七、三十八条 (住房救助), so "我家房子塌了，住房救助怎么申请" (a crisis to the guard) still
+learns where the help for the house comes from.
 No national psychological-help number is given: none is in the project's sources, so the self-harm reply gives
 the bureau-configured line (``hotline.psychological``) only when verified, and otherwise 120/110 and the advice
 to reach someone they trust now.
@@ -32,6 +34,12 @@ RELIEF_HOWTO = (
     "由急难发生地实施救助（《关于改革完善社会救助制度的意见》（2020）二、（四）14；"
     "《关于进一步做好最低生活保障等社会救助兜底工作的通知》（2022）四、（三）；"
     "《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》（2023）四、（三））。"
+)
+DISASTER_HOWTO = (
+    "遭遇洪水、泥石流、滑坡等自然灾害的，政府会组织紧急转移安置，提供食品、饮用水、衣被、临时住所等应急救助；"
+    "住房损毁严重的，进行过渡性安置，灾后核实住房恢复重建补助对象（《社会救助暂行办法》第二十二条、第二十四条、第二十五条）。"
+    "低保家庭、分散供养特困人员住房困难的，还可以申请住房救助（农村危房改造等，第三十七条、第三十八条）。"
+    "安全以后，可以向所在乡镇（街道）提出救助申请。"
 )
 RELAY_NOTE = "您接下来在这里发的消息会转给工作人员；发送 /cancel 可以结束人工服务。"
 STATION_HOWTO = (
@@ -92,6 +100,8 @@ def emergency_text(
     parts.append(RELIEF_HOWTO)
     if kind is CrisisKind.DESTITUTE:
         parts.append(STATION_HOWTO)
+    if kind is CrisisKind.DISASTER:
+        parts.append(DISASTER_HOWTO)
     if ticket_id is not None:
         parts.append("")
         parts.append(f"我已为您登记紧急工单#{ticket_id}，工作人员会优先处理。{response_text}".rstrip())

@@ -75,7 +75,19 @@ def test_relief_howto_cites_the_sections_and_makes_help_where_it_happens_general
     text = emergency_text(CrisisKind.GENERAL, load_parameters())
     assert "二、（四）15" in text and "二、（四）14" in text
     assert "第14条" not in text and "第15条" not in text and "探索" not in text
-    assert "兜底工作的通知》（2022）四、（三）" in text and "分层分类社会救助工作的意见》（2023）四、（三）" in text
+    assert (
+        "兜底工作的通知》（2022）四、（三）" in text
+        and "分层分类社会救助工作的意见》（2023）四、（三）" in text
+    )
     assert "不受户籍地、居住地限制" in text
     assert "向所在乡镇（街道）申请急难型临时救助，村（社区）可以帮您联系、协助申请" in text
     assert "民政办或村（社区）申请" not in text
+
+
+def test_disaster_reply_names_disaster_relief_and_housing_assistance():
+    """Issue 15: "我家房子塌了，住房救助怎么申请" is a crisis to the guard; its reply still says where the help for the
+    house comes from (受灾人员救助 第二十二、二十四、二十五条; 住房救助 第三十七、三十八条)."""
+    text = emergency_text(CrisisKind.DISASTER, load_parameters())
+    assert "过渡性安置" in text and "住房恢复重建补助" in text and "第二十四条" in text
+    assert "住房救助" in text and "第三十七条" in text
+    assert "过渡性安置" not in emergency_text(CrisisKind.FIRE, load_parameters())
