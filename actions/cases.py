@@ -1,7 +1,8 @@
 """Case-status actions: thin wrappers around ``bot.cases.service``.
 
 - ``validate_status_lookup_form``: staff and /mycases skip the form; residents give a case number and the
-  last six of the ID in any order (or both at once, or inside ``/status <args>``).
+  last six of the ID in any order (or both at once, or inside ``/status <args>``). In a group chat the form
+  asks nothing and the lookup answers with a pointer to a private chat (no case data in groups).
 - ``action_case_lookup``: composes the answer, then clears the identifying slots; after a resident's successful
   lookup it offers status notifications (slot ``notify_offer_case``, answered by ``action_subscribe_case``), and a
   bare ``/status`` also lists the sender's subscriptions (so does the form's first question).
@@ -49,6 +50,8 @@ class ValidateStatusLookupForm(FormValidationAction):
         command, _ = command_of(tracker)
         if command in ("mycases", "bind") or is_staff(tracker.sender_id):
             return []
+        if service.in_group_chat(tracker.sender_id):
+            return []  # never ask for a case number or ID fragment in a group: the lookup answers with a pointer
         return list(domain_slots)
 
     def _from_args_or_text(self, tracker: Tracker) -> dict[str, str]:
@@ -108,7 +111,7 @@ class ActionCaseLookup(Action):
             town=tracker.get_slot("town"),
         )
         text = reply.text
-        if command == "status" and not args.strip():
+        if command == "status" and not args.strip() and not service.in_group_chat(tracker.sender_id):
             text = with_subscriptions(text, tracker.sender_id)
         dispatcher.utter_message(text=text)
         offer = reply.resident_case_no

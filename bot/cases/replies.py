@@ -131,6 +131,14 @@ def locked(until: datetime | None, params=None, *, scope: str | None = None) -> 
     )
 
 
+def private_chat_only() -> str:
+    """A resident lookup asked in a group chat: nothing is looked up or posted there."""
+    return (
+        "为保护您的个人信息，申请进度只能在与我的私聊中查询，请不要在群里发送案件编号或身份证号码。"
+        "请点开我的头像，进入私聊后发送 /status 查询。"
+    )
+
+
 def database_unavailable(town: str | None = None, params=None) -> str:
     try:
         contact = office_contact(town, params)

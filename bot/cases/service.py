@@ -16,6 +16,7 @@ from bot.cases.lookup import my_cases, resident_lookup, staff_lookup
 from bot.cases.staff import redeem_bind_code
 from bot.db.session import session_scope
 from bot.errors import DatabaseUnavailable, InputError
+from bot.identity import parse_sender
 from bot.parsing.case_numbers import find_case_numbers
 from bot.parsing.identity import validate_id_last6, validate_id_number
 from bot.staff_access import staff_member
@@ -104,6 +105,10 @@ def status_reply(
                 shown = _unique(v.case_no for v in found.cases)
                 _audit(session, sender_id, "staff_case_lookup", shown, staff_id=staff.id)
                 return StatusReply(replies.staff_result(found), "staff", shown)
+            if in_group_chat(sender_id):
+                # no resident lookup in a group: the case status would be posted there, and every group would
+                # be a fresh chat to try pairs from; nothing is looked up or counted
+                return StatusReply(replies.private_chat_only())
             if not id_last6 and id_number:
                 id_last6 = id_number[-6:]
             if not case_no:
@@ -121,6 +126,13 @@ def status_reply(
     except DatabaseUnavailable:
         log.warning("case lookup: database unavailable")
         return StatusReply(replies.database_unavailable(town))
+
+
+def in_group_chat(sender_id: str | None) -> bool:
+    """A sender in a chat that is not the person's own (a Telegram group). Sender ids no channel writes are
+    taken as they come (they count as their own user in the lockout)."""
+    identity = parse_sender(sender_id)
+    return identity is not None and not identity.is_private
 
 
 def _unique(case_nos) -> tuple[str, ...]:
