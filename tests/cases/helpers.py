@@ -6,6 +6,8 @@ import csv
 import random
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from bot.cases.importer import COLUMNS
 from bot.parsing.identity import generate_id_number
 
@@ -63,8 +65,6 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.append(header)

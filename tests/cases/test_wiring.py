@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cases import ASK_CASE_NO, ActionAskCaseNo, ActionCaseLookup
 from bot.audit.log import entries
 from bot.cases.demo import demo_rows, load_demo
+from bot.cli import main as cli_main
 from bot.db.session import session_scope
 from bot.notifications import service as notify
 from bot.staff_access import staff_member
@@ -118,8 +119,6 @@ def test_staff_lookups_are_audited_with_the_staff_id(demo):
 
 
 def test_cli_case_show_is_audited(demo, capsys):
-    from bot.cli import main as cli_main
-
     row = demo[3]
     assert cli_main(["cases", "show", row.case_no]) == 0
     assert row.case_no in capsys.readouterr().out
