@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import unicodedata
-from collections.abc import Awaitable, Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.cases.pending import store_pending_message
 from bot.errors import RasaUnavailable
 from bot.frontends import texts
+from bot.frontends.contact import contact_text
 from bot.privacy import mask_text
 
 log = logging.getLogger(__name__)
@@ -141,9 +145,64 @@ PendingStore = Callable[[str, str, str], Any]
 
 
 def _default_pending_store(sender_id: str, channel: str, text: str) -> Any:
-    from bot.cases.pending import store_pending_message
-
     return store_pending_message(sender_id, channel, text)
+
+
+# -- buttons the assistant issued ------------------------------------------------------------------------
+class IssuedPayloads:
+    """The button payloads the assistant sent to each conversation recently.
+
+    A payload is what Rasa gets when the button is pressed: an intent trigger, possibly with entities
+    (``/inform{"id_last6": "..."}``, ``/ask_x{"detail": "..."}``). Callback data arrives from the user's client, so
+    a pressed button is accepted only when its payload was issued to that conversation; anything else would be a
+    message forged to look like the assistant's own button. Kept in memory, bounded: the last
+    ``per_conversation`` payloads of the last ``conversations`` conversations, each for ``ttl`` seconds. After a
+    restart older buttons say they have expired (as long payloads' tokens always did); /help gives a new menu.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_conversation: int = 64,
+        conversations: int = 10_000,
+        ttl: float = 7 * 24 * 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_conversation = per_conversation
+        self.conversations = conversations
+        self.ttl = ttl
+        self.clock = clock
+        self._by_sender: OrderedDict[str, OrderedDict[str, float]] = OrderedDict()
+
+    def remember(self, sender_id: str, payloads: Iterable[str]) -> None:
+        payloads = [p for p in payloads if p]
+        if not payloads:
+            return
+        issued = self._by_sender.setdefault(sender_id, OrderedDict())
+        self._by_sender.move_to_end(sender_id)
+        expires = self.clock() + self.ttl
+        for payload in payloads:
+            issued[payload] = expires
+            issued.move_to_end(payload)
+        while len(issued) > self.per_conversation:
+            issued.popitem(last=False)
+        while len(self._by_sender) > self.conversations:
+            self._by_sender.popitem(last=False)
+
+    def issued(self, sender_id: str, payload: str) -> bool:
+        expires = self._by_sender.get(sender_id, {}).get(payload)
+        return expires is not None and expires >= self.clock()
+
+
+# a typed line that looks like an intent trigger ("/check_status{...}", "/greet@0.9"): Rasa would take its intent
+# and entities as given, so typed text never reaches Rasa in this form
+_TRIGGER_LIKE = re.compile(r"^/+\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _trigger_name(text: str) -> str | None:
+    """``/check_status{"case_no": ...}`` -> ``/check_status`` (None when ``text`` is not an intent trigger)."""
+    m = _TRIGGER_LIKE.match(text)
+    return "/" + m.group(1) if m else None
 
 
 @dataclass
@@ -158,17 +217,27 @@ class ConversationCore:
     # storing a message must not delay the apology much (RASA_TIMEOUT + this stays below 10 s)
     store_timeout: float = 1.5
     stats: dict[str, int] = field(default_factory=lambda: {"rasa_down": 0, "stored": 0, "store_failed": 0})
+    issued: IssuedPayloads = field(default_factory=IssuedPayloads)
 
     # ---- public API ----
     async def handle_text(
         self, sender_id: str, text: str, *, channel: str, metadata: dict[str, Any] | None = None
     ) -> list[Reply]:
+        """What a person typed. Rasa gets a line starting with "/" only for a known command (as its intent
+        trigger): an intent trigger typed by hand is answered as an unknown command, and other text behind a
+        slash ("/ 你好") is sent without it."""
         text = clean_input(text or "")
+        if text.startswith("/"):
+            parsed = parse_command(text)
+            if parsed is not None:
+                return await self._handle_command(sender_id, parsed, channel=channel, metadata=metadata)
+            trigger = _trigger_name(text)
+            if trigger is not None:
+                log.info("%s: typed intent trigger %s refused", sender_id, trigger)
+                return [Reply(texts.UNKNOWN_COMMAND.format(command=trigger))]
+            text = text.lstrip("/").strip()
         if not text:
             return [Reply(texts.EMPTY_INPUT)]
-        parsed = parse_command(text) if text.startswith("/") else None
-        if parsed is not None:
-            return await self._handle_command(sender_id, parsed, channel=channel, metadata=metadata)
         notice: list[Reply] = []
         if len(text) > self.max_chars:
             log.info("%s: message of %d chars shortened to %d", sender_id, len(text), self.max_chars)
@@ -177,14 +246,21 @@ class ConversationCore:
         return notice + await self._ask_rasa(sender_id, text, channel=channel, metadata=metadata)
 
     async def handle_button(self, sender_id: str, payload: str, *, channel: str) -> list[Reply]:
-        """A pressed button: its payload goes to Rasa unchanged (menu payloads are intent triggers)."""
+        """A pressed button: its payload goes to Rasa unchanged (menu payloads are intent triggers) when the
+        assistant issued it to this conversation (``IssuedPayloads``); otherwise the button "has expired"."""
         payload = clean_input(payload or "")
-        if not payload:
+        if not payload or not self.issued.issued(sender_id, payload):
+            if payload:
+                log.info("%s: button %s not issued to this conversation", sender_id, _trigger_name(payload) or "?")
             return [Reply(texts.BUTTON_EXPIRED)]
         return await self._ask_rasa(sender_id, payload[: self.max_chars], channel=channel, metadata={"button": True})
 
-    def help_replies(self) -> list[Reply]:
-        return [Reply(texts.HELP_TEXT, buttons=tuple(Button(t, p) for t, p in texts.menu_buttons()))]
+    def help_replies(self, sender_id: str | None = None) -> list[Reply]:
+        """The help text with the menu; its buttons count as issued to ``sender_id``."""
+        replies = [Reply(texts.HELP_TEXT, buttons=tuple(Button(t, p) for t, p in texts.menu_buttons()))]
+        if sender_id is not None:
+            self._remember_buttons(sender_id, replies)
+        return replies
 
     # ---- internals ----
     async def _handle_command(
@@ -192,10 +268,10 @@ class ConversationCore:
     ) -> list[Reply]:
         command = COMMANDS.get(parsed.name)
         if command is None:
-            log.info("%s: unknown command /%s", sender_id, parsed.name)
+            log.info("%s: unknown command /%s", sender_id, self.mask(parsed.name))
             return [Reply(texts.UNKNOWN_COMMAND.format(command="/" + parsed.name))]
         if command.rasa_text is None:
-            return self.help_replies()
+            return self.help_replies(sender_id)
         meta = dict(metadata or {})
         if command.pass_args:
             meta.update({"command": command.name, "args": parsed.args[: self.max_chars]})
@@ -205,7 +281,12 @@ class ConversationCore:
         self, sender_id: str, text: str, *, channel: str, metadata: dict[str, Any] | None
     ) -> list[Reply]:
         meta = {"channel": channel, **(metadata or {})}
-        log.info("%s -> rasa: %s", sender_id, self.mask(text))
+        # INFO: what kind of message and how long, never its words (amounts, reasons, lookup pairs);
+        # DEBUG: the words, masked
+        kind = _trigger_name(text) or "text"
+        command = f" (/{meta['command']})" if meta.get("command") else ""
+        log.info("%s -> rasa: %s%s, %d chars", sender_id, kind, command, len(text))
+        log.debug("%s -> rasa text: %s", sender_id, self.mask(text))
         try:
             messages = await self.rasa.send(sender_id, text, meta)
         except RasaUnavailable as exc:
@@ -215,14 +296,25 @@ class ConversationCore:
             log.exception("%s: unexpected error while asking Rasa", sender_id)
             return await self._apology(sender_id, text, channel=channel)
         replies = replies_from_rasa(messages)
+        log.info(
+            "%s <- rasa: %d replies, %d chars, %d buttons",
+            sender_id,
+            len(replies),
+            sum(len(r.text) for r in replies),
+            sum(len(r.buttons) for r in replies),
+        )
         for r in replies:
-            log.info("%s <- rasa: %s%s", sender_id, self.mask(r.text), f" [{len(r.buttons)} buttons]" if r.buttons else "")
+            log.debug("%s <- rasa text: %s", sender_id, self.mask(r.text))
+        self._remember_buttons(sender_id, replies)
         if not replies:
             # every message gets at least the fallback, so nothing at all means Rasa could not run an action
             # (action server down, lock store down): a temporary problem, handled like Rasa being down
             log.warning("%s: Rasa answered with no message (action server or lock store problem?)", sender_id)
             return await self._apology(sender_id, text, channel=channel)
         return replies
+
+    def _remember_buttons(self, sender_id: str, replies: Sequence[Reply]) -> None:
+        self.issued.remember(sender_id, (b.payload for r in replies for b in r.buttons))
 
     async def _apology(self, sender_id: str, text: str, *, channel: str) -> list[Reply]:
         self.stats["rasa_down"] += 1
@@ -235,8 +327,6 @@ class ConversationCore:
         try:
             if self.contact is not None:
                 return self.contact()
-            from bot.frontends.contact import contact_text
-
             return contact_text()
         except Exception:
             log.exception("contact line failed")

@@ -12,6 +12,7 @@ from bot.frontends.contact import contact_text
 from bot.frontends.core import (
     Button,
     ConversationCore,
+    IssuedPayloads,
     Reply,
     clean_input,
     parse_command,
@@ -147,8 +148,80 @@ async def test_database_down_while_rasa_down_never_raises():
 async def test_button_payloads_are_not_stored_as_messages():
     stored: list = []
     core = make_core(StubRasa(error=RasaUnavailable("down")), stored)
-    await core.handle_button("term-a", "/check_status", channel="terminal")
-    assert stored == []
+    core.issued.remember("term-a", ["/check_status"])
+    [reply] = await core.handle_button("term-a", "/check_status", channel="terminal")
+    assert reply.text.startswith("抱歉，助手暂时无法回答") and stored == []
+
+
+# -- forged button payloads --------------------------------------------------------------------------------
+MENU = [{"recipient_id": "term-a", "text": "请选择", "buttons": [
+    {"title": "详细说明", "payload": '/ask_dibao_standard{"detail": "dibao_standard"}'},
+    {"title": "是", "payload": "/affirm"},
+]}]  # fmt: skip
+
+
+async def test_buttons_the_assistant_sent_can_be_pressed():
+    rasa = StubRasa(replies=MENU)
+    core = make_core(rasa)
+    await core.handle_text("term-a", "低保标准", channel="terminal")
+    await core.handle_button("term-a", '/ask_dibao_standard{"detail": "dibao_standard"}', channel="terminal")
+    await core.handle_button("term-a", "/affirm", channel="terminal")
+    assert [m for _, m, _ in rasa.sent] == ["低保标准", '/ask_dibao_standard{"detail": "dibao_standard"}', "/affirm"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ['/inform{"id_last6": "12345X", "case_no": "LY2024DB00123"}', '/ask_dibao_standard{"detail": "x"}', "/deny"],
+)
+async def test_pressed_payloads_not_issued_to_the_conversation_are_refused(payload):
+    rasa = StubRasa(replies=MENU)
+    core = make_core(rasa)
+    await core.handle_text("term-a", "低保标准", channel="terminal")
+    await core.handle_text("term-b", "低保标准", channel="terminal")
+    rasa.sent.clear()
+    assert await core.handle_button("term-a", payload, channel="terminal") == [Reply(texts.BUTTON_EXPIRED)]
+    # another conversation's button
+    core.issued.remember("term-b", [payload])
+    assert await core.handle_button("term-a", payload, channel="terminal") == [Reply(texts.BUTTON_EXPIRED)]
+    assert rasa.sent == []
+
+
+async def test_issued_payloads_expire_and_are_bounded():
+    now = [0.0]
+    core = make_core(StubRasa(), issued=IssuedPayloads(per_conversation=2, conversations=2, ttl=60, clock=lambda: now[0]))
+    core.issued.remember("a", ["/x", "/y", "/z"])
+    assert [core.issued.issued("a", p) for p in ("/x", "/y", "/z")] == [False, True, True]
+    core.issued.remember("b", ["/x"])
+    core.issued.remember("c", ["/x"])
+    assert not core.issued.issued("a", "/y")  # the oldest conversation was dropped
+    now[0] = 61.0
+    assert not core.issued.issued("c", "/x")
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ('/inform{"id_last6": "12345X", "case_no": "LY2024DB00123"}', "/inform"),
+        ('/check_status{"case_no": "LY2024DB00123"}', "/check_status"),
+        ("/affirm@0.99", "/affirm"),
+        ("//greet", "/greet"),
+    ],
+)
+async def test_typed_intent_triggers_never_reach_rasa(typed, shown):
+    rasa = StubRasa()
+    core = make_core(rasa)
+    [reply] = await core.handle_text("term-a", typed, channel="terminal")
+    assert reply.text == texts.UNKNOWN_COMMAND.format(command=shown)
+    assert rasa.sent == []
+
+
+async def test_other_text_behind_a_slash_goes_to_rasa_without_it():
+    rasa = StubRasa()
+    core = make_core(rasa)
+    await core.handle_text("term-a", "/ 低保怎么申请", channel="terminal")
+    await core.handle_text("term-a", "/低保标准是多少", channel="terminal")
+    assert [m for _, m, _ in rasa.sent] == ["低保怎么申请", "低保标准是多少"]
+    assert await core.handle_text("term-a", "///", channel="terminal") == [Reply(texts.EMPTY_INPUT)]
 
 
 async def test_empty_rasa_answer_is_a_temporary_problem_and_the_message_is_kept():
@@ -163,8 +236,25 @@ async def test_logs_never_contain_id_numbers_or_phones(caplog):
     caplog.set_level(logging.DEBUG, logger="bot.frontends")
     await core.handle_text("term-a", "我的身份证 61072619800101123X 电话 13912345678", channel="terminal")
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "身份证" in logged  # the message was logged ...
+    assert "身份证" in logged  # the message was logged at DEBUG ...
     assert "61072619800101123X" not in logged and "13912345678" not in logged  # ... masked
+
+
+async def test_info_logs_carry_kind_and_length_not_the_words(caplog):
+    """Issue 14 item 8: a lookup pair typed by a resident and a staff reply with amount, reason and note."""
+    staff_reply = "LY2024DB00123 已批准，救助金额1800元。决定理由：家庭人均收入低于标准。备注：已电话核实。"
+    core = make_core(StubRasa(replies=[{"recipient_id": "term-a", "text": staff_reply}]))
+    caplog.set_level(logging.DEBUG, logger="bot.frontends")
+    await core.handle_text("term-a", "LY2024DB00123 12345X", channel="terminal")
+    await core.handle_text("term-staff", "/status LY2024DB00123", channel="terminal")
+    info = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    for words in ("LY2024DB00123", "12345X", "1800", "理由", "备注", "已批准"):
+        assert words not in info
+    assert "term-a -> rasa: text, 20 chars" in info
+    assert "term-staff -> rasa: /check_status (/status), 13 chars" in info
+    assert f"term-a <- rasa: 1 replies, {len(staff_reply)} chars, 0 buttons" in info
+    debug = "\n".join(r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
+    assert "LY2024DB00123 ******" in debug and "12345X" not in debug  # DEBUG: the words, masked
 
 
 class Params:

@@ -108,17 +108,38 @@ async def test_text_is_sent_verbatim_without_parse_mode(tg, fake_rasa):
 # -- buttons ---------------------------------------------------------------------------------------------
 async def test_button_press_sends_payload_and_removes_keyboard(tg, fake_rasa):
     app, api = tg
+    await feed(app, message_update(PRIVATE, PRIVATE, "/start"))  # the greeting issues the buttons
+    api.calls.clear()
     keyboard = {"inline_keyboard": [[{"text": "低保申请条件", "callback_data": "/ask_dibao_eligibility"}]]}
     shown = bot_message(PRIVATE, "请问您想了解什么？", reply_markup=keyboard)
     await feed(app, callback_update(PRIVATE, PRIVATE, "/ask_dibao_eligibility", shown))
 
-    assert fake_rasa.messages() == ["/ask_dibao_eligibility"]
-    assert fake_rasa.requests[0]["sender"] == f"tg-{PRIVATE}-{PRIVATE}"
+    assert fake_rasa.messages() == ["/greet", "/ask_dibao_eligibility"]
+    assert fake_rasa.requests[1]["sender"] == f"tg-{PRIVATE}-{PRIVATE}"
     assert len(api.of("answerCallbackQuery")) == 1
     [edit] = api.of("editMessageReplyMarkup")
     assert edit.params["message_id"] == shown["message_id"]
     assert not edit.params.get("reply_markup", {}).get("inline_keyboard")
     assert api.sent_texts() == ["低保的条件是：家庭人均收入低于当地低保标准，且财产符合规定。"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    ['/inform{"id_last6": "12345X", "case_no": "LY2024DB00123"}', "/affirm", "/ask_dibao_eligibility"],
+)
+async def test_forged_callback_data_never_reaches_rasa(tg, fake_rasa, data):
+    """Callback data comes from the user's client: only payloads of buttons the bot sent to this chat count."""
+    app, api = tg
+    await feed(app, callback_update(PRIVATE, PRIVATE, data, bot_message(PRIVATE, "随便一条消息")))
+    assert fake_rasa.requests == []
+    assert api.sent_texts() == [texts.BUTTON_EXPIRED]
+
+
+async def test_help_menu_buttons_can_be_pressed(tg, fake_rasa):
+    app, api = tg
+    await feed(app, message_update(PRIVATE, PRIVATE, "/help"))
+    await feed(app, callback_update(PRIVATE, PRIVATE, "/start_precheck", bot_message(PRIVATE, texts.HELP_TEXT)))
+    assert fake_rasa.messages() == ["/start_precheck"]
 
 
 async def test_long_payloads_are_mapped_to_short_callback_data(tg, fake_rasa):
@@ -214,6 +235,9 @@ async def test_group_mention_reply_and_command_are_answered_per_member(tg, fake_
 
 async def test_group_button_of_another_member_is_refused(tg, fake_rasa):
     app, api = tg
+    await feed(app, message_update(GROUP, 201, f"/start@{BOT_USERNAME}"))  # the buttons issued to member 201
+    fake_rasa.requests.clear()
+    api.calls.clear()
     asker = message_update(GROUP, 201, "…")["message"]
     keyboard = {"inline_keyboard": [[{"text": "临时救助", "callback_data": "/ask_temp_relief"}]]}
     shown = bot_message(GROUP, "请选择", reply_markup=keyboard, reply_to=asker)
