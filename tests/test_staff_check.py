@@ -42,6 +42,9 @@ TABLE = {
     "term-staff": ("演示工作人员", False),  # the demo data's binding of the terminal staff view
     "term-desk2": ("柜台二", False),
     "term-staff-x": (None, False),  # looks like the staff view, bound to nobody
+    "term-staff2": (None, False),  # issue 14 item 10: any term-staff* name got the hotline scripts
+    "term-staffadmin": (None, False),
+    tg(GROUP, DEACTIVATED_UID): (None, False),  # deactivated and in STAFF_TELEGRAM_IDS, writing in a group
     "term-alice": (None, False),
     "tg-abc": (None, False),
     "": (None, False),
@@ -116,6 +119,16 @@ def test_deactivating_later_ends_staff_views_at_once(staff_table):
     with session_scope() as s:
         s.scalar(select(Staff).where(Staff.name == "王经办")).active = False
     assert not is_staff(sender)
+
+
+def test_deactivating_a_terminal_binding_ends_its_scripts_and_queue(staff_table):
+    """Issue 14 item 10: deactivation ends staff views on every channel, not only for Telegram users."""
+    sender = "term-desk2"
+    assert policy_reply(tracker(sender)).audience == "staff"
+    with session_scope() as s:
+        s.scalar(select(Staff).where(Staff.name == "柜台二")).active = False
+    assert policy_reply(tracker(sender)).audience == "resident"
+    assert NOT_STAFF in handoff.staff_command(sender, "queue")
 
 
 @pytest.fixture
