@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Staff, StaffChannel
 from bot.db.session import session_scope
 from bot.errors import DatabaseUnavailable
-from bot.identity import SenderIdentity, parse_sender, telegram_user_id
+from bot.identity import TELEGRAM, SenderIdentity, parse_binding, parse_sender, telegram_user_id
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -88,4 +88,26 @@ def is_staff(sender: str | SenderIdentity | None, settings: Settings | None = No
         return False
 
 
-__all__ = ["StaffMember", "is_staff", "staff_member"]
+@dataclass(frozen=True)
+class TelegramStaffUsers:
+    """Telegram users by the rules above (private chats): ``staff`` are staff now (a staff menu for them),
+    ``former`` are not although they were or look like it: bound to a deactivated record, or listed in
+    ``STAFF_TELEGRAM_IDS`` with a deactivated record."""
+
+    staff: frozenset[int]
+    former: frozenset[int]
+
+
+def telegram_staff_users(session: Session, settings: Settings | None = None) -> TelegramStaffUsers:
+    """Every Telegram user the staff table (and the ``STAFF_TELEGRAM_IDS`` bootstrap) makes staff or no longer."""
+    active: set[int] = set()
+    inactive: set[int] = set()
+    for binding, is_active in session.execute(select(StaffChannel.channel_id, Staff.active).join(Staff)):
+        parsed = parse_binding(binding)
+        if parsed is not None and parsed[0] == TELEGRAM:
+            (active if is_active else inactive).add(int(parsed[1]))
+    bootstrap = set((settings or get_settings()).staff_telegram_ids) - active - inactive
+    return TelegramStaffUsers(staff=frozenset(active | bootstrap), former=frozenset(inactive - active))
+
+
+__all__ = ["StaffMember", "TelegramStaffUsers", "is_staff", "staff_member", "telegram_staff_users"]

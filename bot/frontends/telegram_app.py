@@ -22,6 +22,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest, TelegramError
@@ -37,7 +38,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import channels
-from bot.errors import ConfigurationError
+from bot.db.session import session_scope
+from bot.errors import ConfigurationError, DatabaseUnavailable
 from bot.frontends import texts
 from bot.frontends.core import PUBLIC_MENU, STAFF_MENU, ConversationCore, Reply, parse_command
 from bot.frontends.flood import FloodLimiter
@@ -53,6 +55,7 @@ from bot.frontends.telegram_delivery import (
 from bot.identity import TELEGRAM, telegram_sender
 from bot.privacy import mask_text
 from bot.settings import Settings
+from bot.staff_access import TelegramStaffUsers, telegram_staff_users
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,19 @@ MAX_ANSWER_SECONDS = 10.0
 TYPING_REFRESH_SECONDS = 4.5
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 FRONTEND_KEY = "frontend"
+STAFF_MENU_REFRESH_SECONDS = 900.0  # staff bound or deactivated since start-up get (or lose) the menu this late
+
+StaffUsers = Callable[[], TelegramStaffUsers]
+
+
+def staff_users_from_database(settings: Settings) -> StaffUsers:
+    """Who gets the staff command menu: ``bot.staff_access`` over the staff table (raises DatabaseUnavailable)."""
+
+    def read() -> TelegramStaffUsers:
+        with session_scope() as session:
+            return telegram_staff_users(session, settings)
+
+    return read
 
 
 def check_settings(settings: Settings) -> None:
@@ -90,9 +106,13 @@ class TelegramFrontend:
         *,
         clock: Callable[[], float] = time.monotonic,
         retry: dict[str, Any] | None = None,
+        staff_users: StaffUsers | None = None,
     ) -> None:
         self.settings = settings
         self.core = core
+        self.staff_users = staff_users or staff_users_from_database(settings)
+        self.staff_menu_refresh = STAFF_MENU_REFRESH_SECONDS
+        self._staff_menus: dict[int, bool] = {}  # Telegram user -> staff menu set (True) or removed (False)
         self.flood = FloodLimiter(settings.flood_limit_per_minute, 60.0, clock=clock)
         self.payloads = CallbackPayloads()
         self.retry = retry or {}
@@ -114,6 +134,7 @@ class TelegramFrontend:
 
     async def post_init(self, app: Application) -> None:
         await self.set_commands(app.bot)
+        self._background_tasks.append(asyncio.create_task(self._refresh_staff_menus_periodically(app.bot)))
         # proactive messages to Telegram senders (outbox: notifications, staff relay) go through this bot
         self._deliverer = telegram_deliverer(app.bot, retry=self.retry)
         channels.register(TELEGRAM, self._deliverer)
@@ -143,21 +164,55 @@ class TelegramFrontend:
             await close()
 
     async def set_commands(self, bot) -> None:
-        """Register the command menus: the public one for everybody, the staff one for known staff ids.
+        """Register the command menus: the public one for everybody, the staff one for staff (``bot.staff_access``:
+        the staff table is authoritative, ``STAFF_TELEGRAM_IDS`` only bootstraps users without a record).
 
-        Staff who bind their account later with /bind see the staff menu after the next restart; the
-        commands work either way (typing them is enough).
+        The staff menus are brought up to date every ``staff_menu_refresh`` seconds: staff who bind their account
+        with /bind get it, deactivated staff lose it. The commands work either way (typing them is enough; the
+        actions decide who is staff).
         """
         public = [BotCommand(c.name, c.description) for c in PUBLIC_MENU]
-        staff = [BotCommand(c.name, c.description) for c in STAFF_MENU]
         try:
             await with_retry(lambda: bot.set_my_commands(public, scope=BotCommandScopeDefault()), **self.retry)
-            for user_id in sorted(self.settings.staff_telegram_ids):
-                await with_retry(
-                    lambda u=user_id: bot.set_my_commands(staff, scope=BotCommandScopeChat(chat_id=u)), **self.retry
-                )
         except TelegramError as exc:  # the bot works without the menu; do not refuse to start
             log.warning("could not register the command menu: %s", exc)
+        await self.refresh_staff_menus(bot)
+
+    async def refresh_staff_menus(self, bot) -> None:
+        """The staff menu for every staff member's private chat; removed from chats of users no longer staff."""
+        try:
+            users = await asyncio.to_thread(self.staff_users)
+        except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            log.warning("staff command menus not updated: the staff table cannot be read (%s)", type(exc).__name__)
+            return
+        staff = [BotCommand(c.name, c.description) for c in STAFF_MENU]
+        for user_id in sorted(users.staff):
+            if self._staff_menus.get(user_id) is not True:
+                await self._set_staff_menu(
+                    user_id, True, lambda u=user_id: bot.set_my_commands(staff, scope=BotCommandScopeChat(chat_id=u))
+                )
+        shown_before = {u for u, shown in self._staff_menus.items() if shown}
+        for user_id in sorted((users.former | shown_before) - users.staff):
+            if self._staff_menus.get(user_id) is not False:
+                await self._set_staff_menu(
+                    user_id, False, lambda u=user_id: bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=u))
+                )
+
+    async def _set_staff_menu(self, user_id: int, shown: bool, call: Callable[[], Awaitable[Any]]) -> None:
+        try:
+            await with_retry(call, **self.retry)
+        except TelegramError as exc:  # e.g. a user who never opened a chat with the bot
+            log.warning("could not %s the staff menu of user %s: %s", "set" if shown else "remove", user_id, exc)
+            return
+        self._staff_menus[user_id] = shown
+
+    async def _refresh_staff_menus_periodically(self, bot) -> None:
+        while True:
+            await asyncio.sleep(self.staff_menu_refresh)
+            try:
+                await self.refresh_staff_menus(bot)
+            except Exception:  # noqa: BLE001 - a failed refresh must not stop the next one
+                log.exception("staff command menus: refresh failed")
 
     # -- helpers -----------------------------------------------------------------------------------
     def _lock(self, sender_id: str) -> asyncio.Lock:
@@ -330,17 +385,18 @@ def build_application(
     retry: dict[str, Any] | None = None,
     rate_limiter: bool = True,
     background: Sequence[Callable[[Application], Awaitable[None]]] = (),
+    staff_users: StaffUsers | None = None,
 ) -> Application:
     """The configured Application (not started). Raises ConfigurationError for bad settings.
 
     ``background``: coroutine functions taking the application, started after start-up and cancelled at
     stop (e.g. the outbox worker: at start-up the application registers its bot as the Telegram channel's
-    deliverer in ``bot.channels``).
+    deliverer in ``bot.channels``). ``staff_users``: who gets the staff menu (default: the staff table).
     """
     check_settings(settings)
     if core is None:
         core = ConversationCore(rasa=RasaClient.from_settings(settings))
-    frontend = TelegramFrontend(settings, core, clock=clock, retry=retry)
+    frontend = TelegramFrontend(settings, core, clock=clock, retry=retry, staff_users=staff_users)
     frontend.background.extend(background)
     builder = (
         ApplicationBuilder()

@@ -5,6 +5,7 @@ import pytest
 from bot.frontends.core import ConversationCore
 from bot.frontends.rasa_client import RasaClient
 from bot.frontends.telegram_app import build_application
+from bot.staff_access import TelegramStaffUsers
 from tests.auxil.rasa import FakeRasa
 from tests.auxil.telegram import FAST_RETRY, FakeBotApi, RecordingRequest, make_settings
 
@@ -52,8 +53,23 @@ def clock():
     return Clock()
 
 
+class StaffTable:
+    """What ``bot.staff_access`` answers about Telegram users, for the command menus; tests change ``users``."""
+
+    def __init__(self) -> None:
+        self.users = TelegramStaffUsers(staff=frozenset({424242}), former=frozenset({515151}))
+
+    def __call__(self) -> TelegramStaffUsers:
+        return self.users
+
+
 @pytest.fixture
-async def tg(fake_rasa, pending, contact, clock):
+def staff_users():
+    return StaffTable()
+
+
+@pytest.fixture
+async def tg(fake_rasa, pending, contact, clock, staff_users):
     """A real Application with the fake Bot API transport, the real Rasa client and a fake Rasa."""
     api = FakeBotApi()
     settings = make_settings(fake_rasa.url, FLOOD_LIMIT_PER_MINUTE="5", STAFF_TELEGRAM_IDS="424242")
@@ -61,7 +77,7 @@ async def tg(fake_rasa, pending, contact, clock):
     core = ConversationCore(rasa=rasa, contact=contact, pending_store=pending)
     app = build_application(
         settings, core=core, request=RecordingRequest(api), get_updates_request=RecordingRequest(api),
-        clock=clock, retry=FAST_RETRY,
+        clock=clock, retry=FAST_RETRY, staff_users=staff_users,
     )
     await app.initialize()
     await app.post_init(app)

@@ -7,14 +7,22 @@ import asyncio
 import pytest
 from telegram import Update
 
+from bot.cases.staff import add_staff
+from bot.db.session import session_scope
 from bot.errors import ConfigurationError, DatabaseUnavailable
 from bot.frontends import texts
+from bot.frontends.core import ConversationCore
+from bot.frontends.rasa_client import RasaClient
 from bot.frontends.telegram_app import build_application, check_settings, run_telegram
 from bot.frontends.telegram_delivery import validate_token
+from bot.staff_access import TelegramStaffUsers
 from tests.auxil.telegram import (
     BOT_ID,
     BOT_USERNAME,
+    FAST_RETRY,
     TOKEN,
+    FakeBotApi,
+    RecordingRequest,
     bot_message,
     callback_update,
     make_settings,
@@ -94,6 +102,25 @@ async def test_command_menus_are_registered_at_start(tg):
     staff = next(c for c in calls if c.params.get("scope", {}).get("type") == "chat")
     assert staff.params["scope"]["chat_id"] == 424242
     assert {"script", "mycases", "bind"} <= {c["command"] for c in staff.params["commands"]}
+    # a former staff member's chat loses the staff menu
+    [removed] = api.of("deleteMyCommands")
+    assert removed.params["scope"] == {"type": "chat", "chat_id": 515151}
+
+
+async def test_staff_menus_follow_the_staff_table(tg, staff_users):
+    """Bound later: the menu at the next refresh; deactivated: removed; unchanged users: no calls."""
+    app, api = tg
+    frontend = app.bot_data["frontend"]
+    api.calls.clear()
+    staff_users.users = TelegramStaffUsers(staff=frozenset({424242, 616161}), former=frozenset({515151}))
+    await frontend.refresh_staff_menus(app.bot)
+    assert [c.params["scope"]["chat_id"] for c in api.of("setMyCommands")] == [616161]
+    assert api.of("deleteMyCommands") == []
+    api.calls.clear()
+    staff_users.users = TelegramStaffUsers(staff=frozenset({616161}), former=frozenset({515151}))
+    await frontend.refresh_staff_menus(app.bot)
+    assert api.of("setMyCommands") == []
+    assert [c.params["scope"]["chat_id"] for c in api.of("deleteMyCommands")] == [424242]
 
 
 async def test_text_is_sent_verbatim_without_parse_mode(tg, fake_rasa):
@@ -402,3 +429,30 @@ async def test_image_replies_are_sent_as_photos_with_a_text_fallback(tg, fake_ra
     api.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier")
     await feed(app, message_update(PRIVATE, PRIVATE, "再发一次"))
     assert api.sent_texts() == ["https://example.org/flow.png"]
+
+
+async def test_staff_menus_come_from_the_staff_table(db, fake_rasa):
+    """Bound staff get the menu, a deactivated record removes it even for a STAFF_TELEGRAM_IDS user, and a
+    STAFF_TELEGRAM_IDS user without a record still gets it (bot.staff_access's rules)."""
+    bound, deactivated, bootstrap = 6100001, 6100002, 6100003
+    with session_scope() as s:
+        add_staff(s, "王经办", "caseworker", ["接官亭镇"], [f"tg-user:{bound}"])
+        gone = add_staff(s, "离职人员", "hotline", ["郭镇"], [f"tg-user:{deactivated}"])
+        gone.active = False
+    settings = make_settings(fake_rasa.url, STAFF_TELEGRAM_IDS=f"{deactivated},{bootstrap}")
+    api = FakeBotApi()
+    rasa = RasaClient.from_settings(settings)
+    app = build_application(
+        settings, core=ConversationCore(rasa=rasa), request=RecordingRequest(api),
+        get_updates_request=RecordingRequest(api), retry=FAST_RETRY,
+    )
+    await app.initialize()
+    await app.post_init(app)
+    try:
+        chats = [c.params["scope"].get("chat_id") for c in api.of("setMyCommands")]
+        assert chats == [None, bound, bootstrap]  # the public menu, then the staff menus
+        assert [c.params["scope"]["chat_id"] for c in api.of("deleteMyCommands")] == [deactivated]
+    finally:
+        await app.post_stop(app)
+        await app.shutdown()
+        await rasa.aclose()
