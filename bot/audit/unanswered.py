@@ -139,24 +139,37 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M") if ts else ""
 
 
+# a cell starting with one of these is a formula to Excel/WPS/LibreOffice ("=HYPERLINK(...)", "+1+cmd|...", "@SUM");
+# tab and carriage return as well, since some programs drop them and read what follows
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value safe to open in a spreadsheet: text that a spreadsheet would run as a formula gets a leading
+    apostrophe (shown as text, OWASP "CSV injection"). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(report: Report) -> str:
+    """One row per group; every text cell through ``csv_cell`` (messages are what residents typed)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
         ["message", "count", "people", "closest_intent", "mean_confidence", "first_seen_utc", "last_seen_utc"]
     )
     for g in report.groups:
-        writer.writerow(
-            [
-                g.example,
-                g.count,
-                len(g.senders),
-                g.intents.most_common(1)[0][0] if g.intents else "",
-                f"{g.mean_confidence:.2f}",
-                _iso(g.first),
-                _iso(g.last),
-            ]
-        )
+        row = [
+            g.example,
+            g.count,
+            len(g.senders),
+            g.intents.most_common(1)[0][0] if g.intents else "",
+            f"{g.mean_confidence:.2f}",
+            _iso(g.first),
+            _iso(g.last),
+        ]
+        writer.writerow([csv_cell(cell) for cell in row])
     return out.getvalue()
 
 

