@@ -140,6 +140,7 @@ class Settings:
     audit_retention_days: int = AUDIT_RETENTION_DAYS
     lookup_max_failures: int = 5
     lookup_lock_minutes: int = 60
+    import_max_mb: int = 20  # largest case file `lueyang cases import` reads (CSV or XLSX), in MiB
     # misc
     log_level: str = "INFO"
     profile: str = "embedded"  # embedded | production
@@ -183,6 +184,7 @@ class Settings:
             audit_retention_days=_days(env, "AUDIT_RETENTION_DAYS", AUDIT_RETENTION_DAYS),
             lookup_max_failures=_int(env, "LOOKUP_MAX_FAILURES", 5),
             lookup_lock_minutes=_int(env, "LOOKUP_LOCK_MINUTES", 60),
+            import_max_mb=_int(env, "IMPORT_MAX_MB", 20),
             log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
             profile=profile,
         )

@@ -6,6 +6,11 @@ village, applied_on, accepted_on, status, status_changed_on, amount, caseworker,
 Every row is validated first. Without ``skip_bad`` a file with any bad row imports nothing; with it, the good
 rows are imported and the bad ones reported. Re-importing the same file changes nothing; a changed status
 adds a status-history entry. Rows are written in batches (a few queries per batch, not per row).
+
+Files from outside are read defensively: at most ``IMPORT_MAX_MB`` (``Settings.import_max_mb``) on disk, an XLSX
+at most ``XLSX_MAX_EXPANSION`` times that once unpacked (a zip bomb is refused before anything is parsed), and
+its XML is parsed by openpyxl through ``defusedxml``, which refuses entity definitions and external references
+(billion laughs, XXE).
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from openpyxl import load_workbook
+from defusedxml import DefusedXmlException
+from openpyxl import DEFUSEDXML, load_workbook
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -30,12 +37,13 @@ from bot.cases.status import get_status
 from bot.cases.status_changes import notify_status_changes
 from bot.db.base import utcnow
 from bot.db.models import Applicant, Case, Staff, StatusChange
-from bot.errors import InputError
+from bot.errors import ConfigurationError, InputError
 from bot.parsing.case_numbers import normalize_case_no, programme_of
 from bot.parsing.dates import parse_exact_date
 from bot.parsing.phones import normalize_phone
 from bot.parsing.towns import normalize_town
 from bot.programmes import case_programmes, resolve
+from bot.settings import get_settings
 
 COLUMNS = (
     "case_no",
@@ -168,15 +176,45 @@ def _map_header(header: list[object]) -> dict[int, str]:
     return mapping
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
-    """(line number, {column: raw value}) for each non-empty data row. Line 1 is the header."""
+MIB = 1024 * 1024
+XLSX_MAX_EXPANSION = 20  # an XLSX may unpack to this many times the file-size limit (XML compresses ~5-10x)
+
+
+def max_import_bytes() -> int:
+    """The file-size limit from the settings (``IMPORT_MAX_MB``), in bytes."""
+    limit_mb = get_settings().import_max_mb
+    if limit_mb < 1:
+        raise ConfigurationError(f"IMPORT_MAX_MB must be at least 1, got {limit_mb}")
+    return limit_mb * MIB
+
+
+def _mb(size: int) -> str:
+    return f"{size / MIB:.1f}".rstrip("0").rstrip(".")
+
+
+def check_size(path: Path, max_bytes: int) -> None:
+    """``InputError`` (in Chinese) when the file is larger than ``max_bytes``."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"文件太大（{_mb(size)} MB），超过了导入上限 {_mb(max_bytes)} MB。"
+            "请把数据分成几个较小的文件分别导入；确需导入更大的文件，请管理员调整 IMPORT_MAX_MB。"
+        )
+
+
+def read_rows(path: Path, *, max_bytes: int | None = None) -> Iterator[tuple[int, dict[str, object]]]:
+    """(line number, {column: raw value}) for each non-empty data row. Line 1 is the header.
+
+    ``max_bytes``: the file-size limit (default: ``IMPORT_MAX_MB``)."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        yield from _read_xlsx(path)
-    elif suffix in (".csv", ".txt"):
-        yield from _read_csv(path)
-    else:
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
         raise InputError(f"不支持的文件类型 {path.suffix}：请使用 .csv 或 .xlsx")
+    limit = max_import_bytes() if max_bytes is None else max_bytes
+    check_size(path, limit)
+    if suffix in (".xlsx", ".xlsm"):
+        yield from _read_xlsx(path, limit * XLSX_MAX_EXPANSION)
+    else:
+        yield from _read_csv(path)
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
@@ -208,10 +246,46 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
         raise InputError(f"第 {reader.line_num} 行不是有效的 CSV 格式（{exc}）：请检查引号和分隔符") from exc
 
 
-def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+_UNSAFE_XML = (
+    "Excel 文件中含有不允许的 XML 内容（实体定义或外部引用），已拒绝导入。"
+    "请在 Excel 或 WPS 中打开后另存为新的 .xlsx 文件再导入。"
+)
+
+
+def _check_unpacked_size(path: Path, max_unpacked: int) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式") from exc
+    if unpacked > max_unpacked:
+        raise InputError(
+            f"Excel 文件解压后有 {_mb(unpacked)} MB，超过了上限 {_mb(max_unpacked)} MB，已拒绝导入"
+            "（可能是损坏或恶意构造的文件）。请另存为新的 .xlsx，或分成几个较小的文件导入。"
+        )
+
+
+def _refused_by_defusedxml(exc: BaseException) -> bool:
+    """Whether defusedxml refused the XML behind ``exc`` (openpyxl wraps parse errors in a ValueError)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DefusedXmlException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _read_xlsx(path: Path, max_unpacked: int) -> Iterator[tuple[int, dict[str, object]]]:
+    if not DEFUSEDXML:  # openpyxl would parse the XML without defusedxml (OPENPYXL_DEFUSEDXML=False)
+        raise ConfigurationError("XLSX import needs openpyxl with defusedxml (unset OPENPYXL_DEFUSEDXML)")
+    _check_unpacked_size(path, max_unpacked)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        if _refused_by_defusedxml(exc):
+            raise InputError(_UNSAFE_XML) from exc
         raise InputError(f"无法读取 Excel 文件：{exc.__class__.__name__}") from exc
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
@@ -223,6 +297,12 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
             if not any(v not in (None, "") and str(v).strip() for v in values):
                 continue
             yield n, {name: (values[i] if i < len(values) else None) for i, name in mapping.items()}
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a worksheet is parsed while its rows are read
+        if _refused_by_defusedxml(exc):
+            raise InputError(_UNSAFE_XML) from exc
+        raise
     finally:
         wb.close()
 
@@ -598,10 +678,12 @@ def import_file(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     hash_key: str | None = None,
+    max_bytes: int | None = None,
 ) -> ImportReport:
-    """Validate and import ``path``. Returns the report; ``report.imported`` is False when nothing was written."""
+    """Validate and import ``path``. Returns the report; ``report.imported`` is False when nothing was written.
+    A file larger than ``max_bytes`` (default ``IMPORT_MAX_MB``) is refused with ``InputError``."""
     today = today or china_today()
-    rows, errors = validate_rows(read_rows(path), today=today, hash_key=hash_key)
+    rows, errors = validate_rows(read_rows(path, max_bytes=max_bytes), today=today, hash_key=hash_key)
     report = ImportReport(total=len(rows) + len(errors), rejected=len(errors), errors=errors)
     if errors and not skip_bad:
         return report
