@@ -111,7 +111,11 @@ def test_three_groups_and_rigid_expense_are_not_filed_under_edge_families():
 
 @pytest.mark.parametrize(
     ("articles", "merged"),
-    [(["一、二是", "一、一是、二是"], "一、一是、二是"), (["一、六是", "一、三是"], "一、三是、六是"), ([], "")],
+    [
+        (["一、二是", "一、一是、二是"], "一、一是、二是"),
+        (["一、六是", "一、三是"], "一、三是、六是"),
+        ([], ""),
+    ],
 )
 def test_report_sections_merge_in_the_report_order(articles, merged):
     assert report_sections(articles) == merged

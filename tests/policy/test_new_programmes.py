@@ -224,3 +224,14 @@ def test_every_ask_programme_example_naming_a_new_kind_is_answered_from_it():
         result = answer(GENERIC_INTENT, programme=named[0], text=text)
         assert result.programme == wanted[0], (text, result.topic, result.programme)
     assert checked >= 250
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_statistics_of_the_new_kinds_only_state_what_the_report_gives(name):
+    """The report (《略阳县2023年上半年社会救助工作总结》) counts none of them: the answer says so, under the
+    report's own names, and shows no other group's figures in their place."""
+    text = answer("ask_statistics", programme=name).text
+    assert f"没有{get(name).full_name}的统计数字" in text
+    assert "3855户8050人" not in text and "315户897人" not in text
+    if name == "医疗救助":
+        assert "认定因病致贫重病患者21人" in text and "不是享受医疗救助的人数" in text
