@@ -15,7 +15,7 @@ from bot.policy.search import normalise_programme, search_topics
 ASK_INTENTS = [
     "ask_dibao_eligibility", "ask_dibao_standard", "ask_dibao_apply", "ask_tekun", "ask_temp_relief",
     "ask_materials", "ask_edge_family", "ask_illness_poverty", "ask_appeal", "ask_review", "ask_contact",
-    "ask_statistics",
+    "ask_statistics", "ask_programme",
 ]  # fmt: skip
 
 
