@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.precheck.flow import QUESTIONS, describe
+from bot.precheck.model import Category, Overall
 from bot.privacy import mask_text
 
 INTENT_LABELS = {
@@ -60,8 +62,6 @@ def _answer_text(key: str, value: Any) -> str:
     if key == "reference":
         return f"预检参考编号={value}"
     try:
-        from bot.precheck.flow import QUESTIONS, describe
-
         question = QUESTIONS.get(key)
         if question is not None:
             return f"{question.label}={describe(key, value)}"
@@ -74,11 +74,9 @@ def _result_text(value: Any) -> str:
     """'可能符合急难型临时救助（reason）' for the pre-check's stored result summary (a dict); text as is."""
     if isinstance(value, Mapping) and value.get("overall"):
         try:
-            from bot.precheck.model import Category, Overall
-
             overall = Overall(value["overall"]).label
             kind = f"{Category(value['category']).label}临时救助" if value.get("category") else "临时救助"
-        except (ImportError, ValueError):
+        except ValueError:
             return str(value)
         reason = value.get("reason")
         return f"{overall}{kind}" + (f"（{reason}）" if reason else "")

@@ -2,6 +2,14 @@
 
 Proactive messages (staff reply to the resident, resident message to the staff member who took the ticket,
 closing notices) go into the outbox in the same transaction; the delivery worker sends them.
+
+What is stored is masked (``bot.privacy.mask_text``): the topic, the preferred time, the summary and every
+ticket message, in both directions. Staff never saw more: the relay to staff and the ticket view mask them
+too. What staff need to act stays usable: the callback number is kept whole in ``HandoffTicket.phone`` (shown
+masked in chats, whole on the office computer with ``lueyang handoff show``), and a mobile number a resident
+writes in a message fills it when the ticket has none (an emergency ticket, or "不留" in the form). A staff
+reply reaches the resident as written (it is theirs to read), through the outbox, whose sent rows are purged
+after the retention period.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from bot.errors import AccessDenied, InputError, NotFound
 from bot.handoff import texts
 from bot.handoff.actors import StaffActor
 from bot.notifications.outbox import enqueue
+from bot.parsing.phones import find_phones
 from bot.privacy import mask_text
 
 OPEN = ("open", "taken")
@@ -47,7 +56,7 @@ def create_ticket(
         phone=phone,
         preferred_time=(preferred_time or None) and mask_text(preferred_time)[:64],
         town=town,
-        summary=summary,
+        summary=mask_text(summary),
         created_at=now or utcnow(),
     )
     session.add(ticket)
@@ -149,7 +158,9 @@ def staff_reply(session: Session, actor: StaffActor, ticket_id: int | str, text:
         raise InputError(f"工单#{ticket.id}已经办结，居民不会再收到回复。")
     if ticket.status == "open":
         ticket = take(session, actor, ticket.id)
-    session.add(TicketMessage(ticket=ticket, direction="staff", author=actor.label, text=text[:MAX_TEXT]))
+    session.add(
+        TicketMessage(ticket=ticket, direction="staff", author=actor.label, text=mask_text(text[:MAX_TEXT]))
+    )
     enqueue(session, ticket.sender_id, texts.resident_staff_message(ticket, text[:MAX_TEXT]), kind="relay")
     session.flush()
     return ticket
@@ -163,9 +174,14 @@ def resident_message(session: Session, sender_id: str, text: str) -> HandoffTick
     clean = (text or "").strip()[:MAX_TEXT]
     if not clean:
         return ticket
-    session.add(TicketMessage(ticket=ticket, direction="resident", author="resident", text=clean))
+    if not ticket.phone:  # a callback number given now (emergency tickets and "不留" have none)
+        phones = find_phones(clean)
+        if phones:
+            ticket.phone = phones[0].value
+    masked = mask_text(clean)
+    session.add(TicketMessage(ticket=ticket, direction="resident", author="resident", text=masked))
     if ticket.assignee_sender:
-        enqueue(session, ticket.assignee_sender, texts.staff_resident_message(ticket, clean), kind="relay")
+        enqueue(session, ticket.assignee_sender, texts.staff_resident_message(ticket, masked), kind="relay")
     session.flush()
     return ticket
 

@@ -206,3 +206,35 @@ def test_closed_tickets_keep_their_closing_time(staff):
     with session_scope() as s:
         t = tickets.close(s, StaffActor("x", "admin"), tid, now=utcnow() - timedelta(days=1))
         assert t.closed_by == "staff:x"
+
+
+def test_ticket_messages_are_stored_masked_and_staff_still_get_what_they_need(staff):
+    """Issue 14 item 11: topic, summary and every message in both directions are stored masked; the relay to
+    staff is masked; a callback number written in a message fills the ticket's phone when it has none; the
+    resident receives the staff reply as written."""
+    id_number, phone, staff_phone = "61072719900101123X", "13900001111", "13712345678"
+    tid = make_request(
+        topic=f"身份证{id_number}的低保", phone=None, summary=f"咨询：低保；身份证{id_number}", town="接官亭镇"
+    )
+    service.staff_command(STAFF_SENDER, "take", str(tid))
+    service.relay_from_resident(RESIDENT, f"我身份证{id_number}，电话{phone}，案件LY2024DB00123 12345X")
+    service.staff_command(STAFF_SENDER, "reply", f"{tid} 请打我们的值班手机{staff_phone}，身份证{id_number}已核对")
+    with session_scope() as s:
+        t = s.get(HandoffTicket, tid)
+        stored = [t.topic, t.summary, t.preferred_time or ""] + [m.text for m in t.messages]
+        callback = t.phone
+    for secret in (id_number, phone, staff_phone, "12345X"):
+        assert not any(secret in text for text in stored), secret
+    assert any("LY2024DB00123 ******" in text for text in stored)  # masked, still readable
+    assert callback == phone  # whole in the ticket's phone field: staff can call back
+    [to_staff] = outbox_for(STAFF_SENDER)
+    assert phone not in to_staff.text and id_number not in to_staff.text
+    to_resident = outbox_for(RESIDENT)[-1].text
+    assert staff_phone in to_resident  # the resident reads the staff reply as written
+
+
+def test_a_phone_in_a_message_does_not_replace_the_callback_number(staff):
+    tid = make_request(phone="13812345678")
+    service.relay_from_resident(RESIDENT, "村主任的电话是13911112222")
+    with session_scope() as s:
+        assert s.get(HandoffTicket, tid).phone == "13812345678"
