@@ -10,6 +10,12 @@ money questions; families already on 低保/特困/低保边缘 skip income and 
 
 Local amounts come only from ``CountyParameters`` (``bot/policy/data/county.yml``). A value that is not verified is
 never used as a figure: the criterion that depends on it becomes "needs checking".
+
+No national source sets an income line for 临时救助: 支出型 asks whether a necessary expense exceeds what the
+household can bear (社会救助暂行办法 第四十七条), which the "burden" criterion checks. An income criterion exists only
+as the county's own rule (``temp_relief.spending_income_multiple``), labelled 略阳县规定 and cited by its source,
+once the bureau has set and verified it. The income question is still asked for 支出型: the answer is saved with the
+pre-check for the township, and the flow stays the same when the county sets the rule.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ QUESTION_ORDER: tuple[str, ...] = (
 # A heuristic of this pre-check, not a county rule: older events are flagged for the township to check.
 RECENT_DAYS = 90
 
+WHICH_STANDARD = "要看适用哪个标准"
+
 # Keys in the county parameter file.
 K_URBAN = "dibao.standard.urban_monthly"
 K_RURAL = "dibao.standard.rural_yearly"
@@ -65,8 +73,10 @@ K_MULTIPLE_MONTHS = "temp_relief.emergency_multiple_months"
 K_CEILING = "temp_relief.ceiling"
 K_TOWNSHIP_LIMIT = "temp_relief.township_approval_limit"
 K_DEPOSIT_MONTHS = "dibao.property.deposit_limit_months"
-# optional: 上年度当地居民人均可支配收入 (income line of 刚性支出困难家庭); absent or unverified = needs checking
-K_DISPOSABLE_INCOME = "low_income.per_capita_disposable_income_yearly"
+# The county's OWN income condition for 支出型 临时救助, as a multiple of the 低保 standard. No national source
+# sets an income line for 临时救助 (社会救助暂行办法 第四十七条 asks whether a necessary expense exceeds what the
+# household can bear), so there is no income criterion unless the bureau has set and verified this value.
+K_SPENDING_INCOME_MULTIPLE = "temp_relief.spending_income_multiple"
 
 
 class ParamLike(Protocol):
@@ -301,27 +311,37 @@ def _range(r) -> str:
     return f"{_yuan(r.low)}到{_yuan(r.high)}"
 
 
-def _income(a: Answers, params: ParametersLike) -> Criterion:
-    title = "家庭收入"
-    citation = cite.join(cite.OPINION_2023_LOW_INCOME, cite.NOTICE_2022_EDGE)
-    multiple = _verified(params, K_EDGE_MULTIPLE)
-    multiple_text = f"{multiple.normalize()}倍" if multiple is not None else "一定倍数"
-    rule = f"家庭人均收入低于当地低保标准的{multiple_text}，属于低收入家庭（低保边缘家庭的收入线）。"
+def _county_rule(params: ParametersLike, key: str) -> tuple[Decimal, str] | None:
+    """A verified county rule's value and the citation of its source (the bureau's own document), else None."""
+    value = _verified(params, key)
+    if value is None:
+        return None
+    source = str(getattr(params.get(key), "source", "") or "").strip()
+    return value, f"略阳县规定（{source}）" if source else "略阳县规定"
+
+
+def _income(a: Answers, params: ParametersLike) -> Criterion | None:
+    """The county's own income condition for 支出型 临时救助, only when the bureau has set and verified it (None
+    otherwise: the national rules set no income line; the income answer is kept for the township)."""
+    rule_set = _county_rule(params, K_SPENDING_INCOME_MULTIPLE)
+    if rule_set is None:
+        return None
+    multiple, citation = rule_set
+    title = "家庭收入（略阳县规定）"
+    rule = f"略阳县规定：家庭人均收入低于当地低保标准的{multiple.normalize()}倍（县里的规定，国家文件没有统一的收入线）。"
     if a.status in (Status.DIBAO, Status.TEKUN):
         return Criterion(
             "income", title, Outcome.MET,
             "低保家庭、特困人员的收入已经乡镇核实，可以申请临时救助。",
             cite.ART_47, f"家庭已是{a.status.label}。",
         )  # fmt: skip
-    if a.status is Status.EDGE:
-        return Criterion("income", title, Outcome.MET, rule, citation, "家庭已认定为低保边缘家庭。")
     if a.income is None or a.household_size is None:
         missing = "家庭收入" if a.income is None else "家庭人数"
         return Criterion("income", title, Outcome.NEEDS_CHECKING, rule, citation, f"{missing}不清楚，无法计算人均收入。")
     per_capita = a.income.monthly / a.household_size
     finding = f"全家每月约{_yuan(a.income.monthly)}，{a.household_size}口人，人均每月约{_yuan(per_capita)}"
     candidates = _standard_candidates(params, a.town_in_county)
-    if multiple is None or any(std is None for _, std in candidates):
+    if any(std is None for _, std in candidates):
         return Criterion(
             "income", title, Outcome.NEEDS_CHECKING, rule, citation,
             f"{finding}；略阳现行低保标准尚未核实，需要乡镇对照标准核算。",
@@ -334,27 +354,11 @@ def _income(a: Answers, params: ParametersLike) -> Criterion:
     if position == "mixed":
         return Criterion(
             "income", title, Outcome.NEEDS_CHECKING, rule, citation,
-            f"{finding}，介于城市和农村收入线之间（人均每月{line_text}），要看适用哪个标准。",
-        )  # fmt: skip
-    above = f"{finding}，不低于收入线（人均每月{line_text}）"
-    # 支出型 above the low-income line: 刚性支出困难家庭 uses 上年度当地居民人均可支配收入 as its income line
-    disposable = _verified(params, K_DISPOSABLE_INCOME)
-    rigid_rule = rule + "收入更高的，可能按刚性支出困难家庭认定（人均收入低于上年度当地居民人均可支配收入）。"
-    rigid_cite = cite.join(citation, cite.RIGID_CONDITIONS)
-    if disposable is None:
-        return Criterion(
-            "income", title, Outcome.NEEDS_CHECKING, rigid_rule, rigid_cite,
-            f"{above}；是否属于刚性支出困难家庭，需要乡镇按上年度居民人均可支配收入核实。",
-        )  # fmt: skip
-    if per_capita * 12 < disposable:
-        return Criterion(
-            "income", title, Outcome.NEEDS_CHECKING, rigid_rule, rigid_cite,
-            f"{above}，但低于上年度居民人均可支配收入（每年{_yuan(disposable)}），可能属于刚性支出困难家庭，需要乡镇核实。",
+            f"{finding}，介于城市和农村收入线之间（人均每月{line_text}），{WHICH_STANDARD}。",
         )  # fmt: skip
     return Criterion(
-        "income", title, Outcome.NOT_MET, rigid_rule, rigid_cite,
-        f"{above}，也不低于上年度居民人均可支配收入（每年{_yuan(disposable)}）。",
-    )  # fmt: skip
+        "income", title, Outcome.NOT_MET, rule, citation, f"{finding}，不低于收入线（人均每月{line_text}）。"
+    )
 
 
 def _property(a: Answers, params: ParametersLike) -> Criterion:
@@ -393,7 +397,9 @@ def _criteria(a: Answers, params: ParametersLike, today: date) -> list[Criterion
     out.append(_burden(a))
     if a.category is Category.EMERGENCY:
         return out  # 急难型: the event and the unmet need decide; income and property are not conditions
-    out.append(_income(a, params))
+    income = _income(a, params)
+    if income is not None:  # only the county's own, verified rule
+        out.append(income)
     if not (a.status is not None and a.status.means_known):
         out.append(_property(a, params))
     return out
