@@ -29,7 +29,6 @@ from bot.errors import TownError, UnknownParameter
 from bot.precheck import citations as cite
 from bot.precheck.documents import checklist
 from bot.precheck.model import (
-    OUTSIDE,
     Answers,
     Category,
     Criterion,
@@ -63,7 +62,8 @@ QUESTION_ORDER: tuple[str, ...] = (
 # A heuristic of this pre-check, not a county rule: older events are flagged for the township to check.
 RECENT_DAYS = 90
 
-WHICH_STANDARD = "要看适用哪个标准"
+# said when the urban and the rural 低保 standard give different results
+WHICH_STANDARD = "适用城市还是农村低保标准，由乡镇按您家的户籍和居住情况确定"
 
 # Keys in the county parameter file.
 K_URBAN = "dibao.standard.urban_monthly"
@@ -137,18 +137,16 @@ def _verified(params: ParametersLike, key: str) -> Decimal | None:
         return None
 
 
-def is_urban_town(town: str) -> bool:
-    """兴州街道 and 横现河街道 are the urban units; the 15 镇 use the rural standard (the township confirms)."""
-    return town.endswith("街道")
+def _standard_candidates(params: ParametersLike) -> list[tuple[str, Decimal | None]]:
+    """Monthly per-person 低保 standards that may apply: both, always.
 
-
-def _standard_candidates(params: ParametersLike, town: str | None) -> list[tuple[str, Decimal | None]]:
-    """Monthly per-person 低保 standards that may apply: the town's one, or both when the town is not known."""
+    Whether the urban or the rural standard applies follows the household (its 户籍 and residence), not the kind
+    of town (a 镇 has town residents, a 街道 villages), and the pre-check does not ask it: a comparison that the
+    two standards decide differently is left to the township (``WHICH_STANDARD``).
+    """
     urban = ("城市", _verified(params, K_URBAN))
     rural_yearly = _verified(params, K_RURAL)
     rural = ("农村", rural_yearly / 12 if rural_yearly is not None else None)
-    if town and town != OUTSIDE:
-        return [urban] if is_urban_town(town) else [rural]
     return [urban, rural]
 
 
@@ -340,7 +338,7 @@ def _income(a: Answers, params: ParametersLike) -> Criterion | None:
         return Criterion("income", title, Outcome.NEEDS_CHECKING, rule, citation, f"{missing}不清楚，无法计算人均收入。")
     per_capita = a.income.monthly / a.household_size
     finding = f"全家每月约{_yuan(a.income.monthly)}，{a.household_size}口人，人均每月约{_yuan(per_capita)}"
-    candidates = _standard_candidates(params, a.town_in_county)
+    candidates = _standard_candidates(params)
     if any(std is None for _, std in candidates):
         return Criterion(
             "income", title, Outcome.NEEDS_CHECKING, rule, citation,
@@ -370,7 +368,7 @@ def _property(a: Answers, params: ParametersLike) -> Criterion:
     if a.household_size is None:
         return Criterion("property", title, Outcome.NEEDS_CHECKING, rule, citation, "家庭人数不清楚，无法计算人均存款。")
     months = _verified(params, K_DEPOSIT_MONTHS)
-    candidates = _standard_candidates(params, a.town_in_county)
+    candidates = _standard_candidates(params)
     savings_text = f"家庭存款{_range(a.savings)}，{a.household_size}口人"
     if months is None or any(std is None for _, std in candidates):
         return Criterion(
@@ -385,8 +383,9 @@ def _property(a: Answers, params: ParametersLike) -> Criterion:
     if all(a.savings.low > x for x in limits):
         return Criterion("property", title, Outcome.NOT_MET, rule, citation, f"{savings_text}，超过全家上限（{limit_text}）。")
     return Criterion(
-        "property", title, Outcome.NEEDS_CHECKING, rule, citation, f"{savings_text}，与全家上限（{limit_text}）相近，需要核实。"
-    )
+        "property", title, Outcome.NEEDS_CHECKING, rule, citation,
+        f"{savings_text}，与全家上限（{limit_text}）相近或介于两者之间，需要核实；{WHICH_STANDARD}。",
+    )  # fmt: skip
 
 
 # --- overall, route, estimate -------------------------------------------------------------------------------------
@@ -486,22 +485,37 @@ def _estimate(a: Answers, params: ParametersLike, overall: Overall) -> tuple[Est
         return None, "支出型临时救助的金额按审核结果确定，" + nobody
     if overall is Overall.UNLIKELY:
         return None, nobody
-    town = a.town_in_county
-    if not town or a.household_size is None:
+    if not a.town_in_county or a.household_size is None:  # the emergency happened in 略阳; the household size
         return None, nobody
     months = _verified(params, K_MULTIPLE_MONTHS)
     ceiling = _verified(params, K_CEILING)
-    standard = _standard_candidates(params, town)[0][1]
-    if months is None or ceiling is None or standard is None:
+    candidates = _standard_candidates(params)
+    if months is None or ceiling is None or any(std is None for _, std in candidates):
         return None, "略阳的临时救助标准还没有核实，这里不估算金额。" + nobody
-    amount = min(months * standard * a.household_size, ceiling).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    method = (
-        f"按{'城市' if is_urban_town(town) else '农村'}低保标准每人每月{_yuan(standard)} × {months.normalize()}个月 × "
-        f"{a.household_size}口人估算，单次不超过{_yuan(ceiling)}"
+
+    def amount(standard: Decimal) -> Decimal:
+        return min(months * standard * a.household_size, ceiling).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+    # the lower estimate first (by amount, then by standard); an equal one is not repeated
+    by_amount = sorted(
+        ((amount(std), name, std) for name, std in candidates if std is not None), key=lambda x: (x[0], x[2])
     )
+    low, name, standard = by_amount[0]
+    method = f"按{name}低保标准每人每月{_yuan(standard)} × {months.normalize()}个月 × {a.household_size}口人估算"
+    others = [(value, other, std) for value, other, std in by_amount[1:] if value != low]
+    for value, other, std in others:
+        method += f"；按{other}低保标准（每人每月{_yuan(std)}）估算为{_yuan(value)}"
+    if others:
+        method += f"；{WHICH_STANDARD}"
+    method += f"；单次不超过{_yuan(ceiling)}"
     limit = _verified(params, K_TOWNSHIP_LIMIT)
-    within = None if limit is None else amount <= limit
-    return Estimate(amount, method, within), "这是估算，实际金额以县民政局审批为准。"
+    high = by_amount[-1][0]
+    within: bool | None = None  # unknown limit, or the two estimates on both sides of it
+    if limit is not None and high <= limit:
+        within = True
+    elif limit is not None and low > limit:
+        within = False
+    return Estimate(low, method, within), "这是估算，实际金额以县民政局审批为准。"
 
 
 def evaluate(answers: Answers, params: ParametersLike, today: date) -> Result:

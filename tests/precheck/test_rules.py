@@ -4,7 +4,8 @@ Synthetic verified parameters (tests/precheck/conftest.py): rural 低保 standar
 24 months of the standard per person, emergency amount 3 months of the standard per person (ceiling 5000, township
 limit 1000). No national source sets an income line for 临时救助 (issue 15 item 14): there is no income criterion
 unless the county's own rule is set; ``county_rule_params`` adds one (1.5 x the standard: rural line 750 per
-person and month, urban 1050), labelled 略阳县规定.
+person and month, urban 1050), labelled 略阳县规定. Both standards are always compared (item 15: urban or rural
+follows the household, which the pre-check does not ask, not the kind of town).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.precheck.model import (
     EventKind,
     Income,
     MoneyRange,
+    Outcome,
     Overall,
     Period,
     Residency,
@@ -99,7 +101,8 @@ CASES = [
     ("everything unknown", Answers(), crit(C, C, C, C, prop=C), CHECK),
     # --- money already received, savings ---------------------------------------------------------------------
     ("compensation covers the bill", S(compensation=D(50000)), crit(burden=N), UNLIKELY),
-    ("savings above the property limit (rural 3 x 12000)", S(savings=MoneyRange(D(40000), D(45000)), loss=D(200000)), crit(prop=N), UNLIKELY),
+    ("savings between the rural and urban limits (36000 / 50400)", S(savings=MoneyRange(D(40000), D(45000)), loss=D(200000)), crit(prop=C), CHECK),
+    ("savings above both limits", S(savings=MoneyRange(D(60000), D(70000)), loss=D(200000)), crit(prop=N), UNLIKELY),
     ("savings range straddles the limit", S(savings=MoneyRange(D(30000), D(100000)), loss=D(200000)), crit(prop=C), CHECK),
     ("savings 10万以上 cover the unmet bill", S(savings=MoneyRange(D(100000), None)), crit(burden=N, prop=N), UNLIKELY),
     ("other spending", S(event=EventKind.OTHER_SPENDING), crit(event=C), CHECK),
@@ -166,12 +169,17 @@ def county_rule_params(tmp_path_factory):
 INCOME_CASES = [
     ("3 people 2000/month: 667 per person, below", S(), crit(income=M), LIKELY),
     ("3 people 2249/month: just below the line", S(income=Income(D(2249))), crit(income=M), LIKELY),
-    ("3 people 2250/month: exactly the line", S(income=Income(D(2250))), crit(income=N), UNLIKELY),
+    ("3 people 2250/month: the rural line, below the urban one", S(income=Income(D(2250))), crit(income=C), CHECK),
     ("1 person 749/month", S(household_size=1, income=Income(D(749)), savings=MoneyRange(D(0), D(0))), crit(income=M), LIKELY),
-    ("1 person 751/month", S(household_size=1, income=Income(D(751)), savings=MoneyRange(D(0), D(0))), crit(income=N), UNLIKELY),
+    ("1 person 751/month: between the lines", S(household_size=1, income=Income(D(751)), savings=MoneyRange(D(0), D(0))), crit(income=C), CHECK),
     ("1 person 6000/month: above both lines", S(household_size=1, income=Income(D(6000))), crit(income=N), UNLIKELY),
     ("4 people 35999/year: below", S(household_size=4, income=Income(D(35999), Period.YEAR)), crit(income=M), LIKELY),
-    ("4 people 36000/year: the line", S(household_size=4, income=Income(D(36000), Period.YEAR)), crit(income=N), UNLIKELY),
+    ("4 people 36000/year: the rural line", S(household_size=4, income=Income(D(36000), Period.YEAR)), crit(income=C), CHECK),
+    # urban or rural follows the household, not the town: a 街道 and a 镇 household are judged alike (item 15)
+    ("街道, 2 people 2099/month: below urban, above rural", S(town="兴州街道", household_size=2, income=Income(D(2099))), crit(income=C), CHECK),
+    ("镇, 2 people 2099/month: the same", S(town="白水江镇", household_size=2, income=Income(D(2099))), crit(income=C), CHECK),
+    ("街道, 2 people 1400/month: below both", S(town="兴州街道", household_size=2, income=Income(D(1400))), crit(income=M), LIKELY),
+    ("镇, 2 people 2200/month: above both", S(town="接官亭镇", household_size=2, income=Income(D(2200))), crit(income=N), UNLIKELY),
     ("5 people 3000/month", S(household_size=5, income=Income(D(3000))), crit(income=M), LIKELY),
     ("2 people 3000/month: above both lines", S(household_size=2, income=Income(D(3000))), crit(income=N), UNLIKELY),
     ("income unknown", S(income=None), crit(income=C), CHECK),
@@ -209,7 +217,7 @@ def test_no_income_line_is_presented_as_national():
     [
         (F(household_size=3), D(4500), False),  # 3 months x 500 x 3
         (F(household_size=4), D(5000), False),  # 6000 capped at the ceiling
-        (F(household_size=1, town="兴州街道"), D(2100), False),  # 3 x 700
+        (F(household_size=1, town="兴州街道"), D(1500), False),  # 3 x 500 (rural); 3 x 700 = 2100 (urban) in the method
         (F(household_size=1, town="白水江镇", event_date=None), D(1500), False),  # needs checking still estimates
     ],
 )
@@ -244,6 +252,27 @@ def test_real_parameters_never_give_a_figure(real_params):
     assert spending.outcomes()["property"] == C
     assert "尚未核实" in spending.criterion("property").finding
     assert spending.overall is Overall.CHECK
+
+
+# --- urban or rural: the household, not the town (issue 15 item 15) ---------------------------------------------
+@pytest.mark.parametrize("town", ["兴州街道", "横现河街道", "接官亭镇", "郭镇", None])
+def test_the_kind_of_town_does_not_choose_the_standard(verified_params, town):
+    """兴州街道 has villages and every 镇 has town residents: the pre-check does not ask whether the household is
+    urban or rural, so it compares with both standards, whatever the town."""
+    base = evaluate(F(household_size=1, town="接官亭镇"), verified_params, TODAY)
+    result = evaluate(F(household_size=1, town=town or "接官亭镇"), verified_params, TODAY)
+    assert result.estimate == base.estimate
+    assert "按农村低保标准每人每月500元 × 3个月 × 1口人估算" in result.estimate.method
+    assert "按城市低保标准（每人每月700元）估算为2,100元" in result.estimate.method
+    assert "由乡镇按您家的户籍和居住情况确定" in result.estimate.method
+    savings = evaluate(S(town=town, savings=MoneyRange(D(40000), D(45000)), loss=D(200000)), verified_params, TODAY)
+    assert savings.criterion("property").outcome is Outcome.NEEDS_CHECKING
+    assert "由乡镇按您家的户籍和居住情况确定" in savings.criterion("property").finding
+
+
+def test_the_same_estimate_under_both_standards_is_given_once(verified_params):
+    result = evaluate(F(household_size=4), verified_params, TODAY)  # both capped at the 5000 ceiling
+    assert result.estimate.yuan == D(5000) and "城市" not in result.estimate.method
 
 
 # --- route, offices, documents -----------------------------------------------------------------------------------
