@@ -4,9 +4,20 @@ shared/policy/sources and the county report (shared/seed)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
+from bot.cases.deadlines import statutory_deadline
+from bot.cases.status import status_for
+from bot.handoff.crisis import CrisisKind
+from bot.handoff.emergency import emergency_text
 from bot.policy.answers import answer, report_sections
+from bot.policy.parameters import load_parameters
+from bot.precheck.model import Answers, EventKind, Income, Residency, Status
+from bot.precheck.rules import evaluate
 
 DIBAO = "dibao_measures"
 TEKUN = "tekun_measures"
@@ -119,3 +130,37 @@ def test_three_groups_and_rigid_expense_are_not_filed_under_edge_families():
 )
 def test_report_sections_merge_in_the_report_order(articles, merged):
     assert report_sections(articles) == merged
+
+
+# --- the audited items fixed in code (their own suites test them in depth; here one check each) ------------------
+def test_item_9_temp_relief_status_texts():
+    approved = status_for("已批准", "临时救助")
+    assert "一次性救助" in approved.next_step and "下个月" not in approved.next_step
+    assert "7天" not in status_for("公示中", "临时救助").meaning
+    assert "公示期为7天" in status_for("公示中", "低保").meaning
+
+
+def test_item_10_deadlines():
+    tekun = statutory_deadline("特困供养", date(2025, 3, 3))
+    assert tekun.estimate and "估算" in tekun.description
+    dibao = statutory_deadline("低保", date(2025, 3, 3))
+    assert dibao.latest > dibao.due
+    assert not dibao.is_overdue(dibao.due + (dibao.latest - dibao.due) / 2)  # past 30, within the lawful 45
+    assert dibao.is_overdue(dibao.latest + (dibao.latest - dibao.due))
+
+
+def test_items_12_13_emergency_text():
+    text = emergency_text(CrisisKind.GENERAL, load_parameters(), town="郭镇")
+    assert "二、（四）15" in text and "探索" not in text and "四、（三）" in text
+    assert "本助手暂无核实的电话号码" in text and "尚未公布" not in text
+
+
+def test_items_14_15_precheck():
+    answers = Answers(
+        residency=Residency.LOCAL_HUKOU, event=EventKind.MEDICAL_SPENDING, event_date=date(2026, 11, 1),
+        household_size=1, income=Income(Decimal(9000)), status=Status.NONE, town="兴州街道",
+    )  # fmt: skip
+    street = evaluate(answers, load_parameters(), date(2026, 11, 28))
+    village = evaluate(replace(answers, town="白水江镇"), load_parameters(), date(2026, 11, 28))
+    assert "income" not in street.outcomes()  # no income line without the county's own rule (item 14)
+    assert street.outcomes() == village.outcomes()  # the town's kind does not pick a standard (item 15)
