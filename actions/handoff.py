@@ -50,9 +50,9 @@ _SKIP_PHONE = (
     "NO",
 )
 _CRISIS_FILL = {
-    "handoff_topic": "紧急情况",
+    "handoff_topic": texts.CRISIS_TICKET_TOPIC,
     "handoff_phone": NO_PHONE,
-    "handoff_time": "尽快",
+    "handoff_time": texts.CRISIS_TICKET_TIME,
     "handoff_crisis": True,
 }
 
@@ -118,7 +118,7 @@ class ValidateHandoffRequestForm(FormValidationAction):
             return crisis
         text = str(value or "").strip()
         if len(text) < 2 or text.startswith("/"):
-            dispatcher.utter_message(text="请用一两句话说说您想咨询或需要帮助的事情。")
+            dispatcher.utter_message(text=texts.topic_too_short())
             return {"handoff_topic": None}
         return {"handoff_topic": text[:300]}
 
@@ -135,11 +135,11 @@ class ValidateHandoffRequestForm(FormValidationAction):
             try:
                 return {"handoff_phone": normalize_phone(text)}
             except InputError as exc:
-                dispatcher.utter_message(text=f"{exc.reason}不想留电话的话，回复“不留”就可以。")
+                dispatcher.utter_message(text=texts.phone_invalid(exc.reason))
                 return {"handoff_phone": None}
         if any(word in text for word in _SKIP_PHONE):
             return {"handoff_phone": NO_PHONE}
-        dispatcher.utter_message(text="请发11位手机号码，或者回复“不留”。")
+        dispatcher.utter_message(text=texts.ask_phone_again())
         return {"handoff_phone": None}
 
     def validate_handoff_time(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -276,10 +276,7 @@ class ActionHandoffRelayEnd(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         ticket = tracker.get_slot("handoff_ticket")
         if ticket and service.open_ticket_id(tracker.sender_id) is None:
-            dispatcher.utter_message(
-                text=f"您的工单#{int(float(ticket))}已办结，人工服务已结束，刚才这条消息没有转给工作人员。"
-                "请问还有什么可以帮您？需要时可以再发送 /human。"
-            )
+            dispatcher.utter_message(text=texts.relay_ended(int(float(ticket))))
             return [SlotSet("handoff_ticket", None)]
         return []
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.db.models import HandoffTicket
+from bot.handoff import texts
 from bot.settings import Settings
 from bot.staff_access import StaffMember, staff_member
 
@@ -40,7 +41,7 @@ def actor_from_member(member: StaffMember, sender_id: str | None) -> StaffActor:
     return StaffActor(member.name, member.role, member.towns, member.id, sender_id)
 
 
-def cli_actor(name: str = "办公电脑") -> StaffActor:
+def cli_actor(name: str = texts.CLI_ACTOR_NAME) -> StaffActor:
     return StaffActor(name=name, role="admin")
 
 

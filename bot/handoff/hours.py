@@ -16,12 +16,12 @@ from datetime import date, datetime, time, timedelta
 
 from bot.cases.workdays import get_calendar
 from bot.clock import to_china
+from bot.handoff import texts
 from bot.policy.parameters import load_parameters
 
 SURELY_CLOSED_BEFORE = time(8, 0)
 SURELY_CLOSED_FROM = time(18, 0)
 _RANGE = re.compile(r"(\d{1,2})[:：](\d{2})\s*[-~－—至到]+\s*(\d{1,2})[:：](\d{2})")
-_WEEKDAYS = "一二三四五六日"
 
 
 @dataclass(frozen=True)
@@ -78,34 +78,19 @@ def office_time(now_utc: datetime, params=None, calendar=None) -> OfficeTime:
     return OfficeTime(None, None, None)
 
 
-def fmt_day(day: date, today: date) -> str:
-    """今天 / 明天（星期二） / 10月8日（星期三）."""
-    if day == today:
-        return "今天"
-    label = "明天" if day == today + timedelta(days=1) else f"{day.month}月{day.day}日"
-    return f"{label}（星期{_WEEKDAYS[day.weekday()]}）"
-
-
 def response_time_text(now_utc: datetime, params=None, calendar=None, *, urgent: bool = False) -> str:
     """What to tell a resident about when staff will respond (no unverified figure is ever stated)."""
     if params is None:
         params = load_parameters()
     response = params.get("handoff.response_hours") if "handoff.response_hours" in params else None
     if response is not None and response.known:
-        base = f"工作人员一般会在{response.value}{response.unit or '小时'}内与您联系。"
+        base = texts.response_within(response.value, response.unit)
     else:
-        base = "工作人员会尽快与您联系。"
+        base = texts.RESPONSE_SOON
     status = office_time(now_utc, params, calendar)
     if status.open_now is False and status.resume_day is not None:
-        today = to_china(now_utc).date()
-        when = fmt_day(status.resume_day, today)
-        hours = f"（办公时间：{status.hours_text}）" if status.hours_text else ""
-        if urgent:
-            return (
-                f"现在是非工作时间{hours}，工作人员最迟会在{when}上班后优先处理您的紧急工单。"
-                "如果有危险，请不要等待，立即拨打110、119或120。"
-            )
-        return f"现在是非工作时间{hours}，工作人员会在{when}上班后处理您的请求。{base}"
+        when = texts.day_label(status.resume_day, to_china(now_utc).date())
+        return texts.outside_hours(when, status.hours_text, base, urgent=urgent)
     return base
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.clock import to_china
 from bot.db.models import HandoffTicket
@@ -90,7 +90,66 @@ def form_cancelled() -> str:
     return "好的，不转人工了。还有问题随时可以问我。"
 
 
+def topic_too_short() -> str:
+    return "请用一两句话说说您想咨询或需要帮助的事情。"
+
+
+def phone_invalid(reason: str) -> str:
+    """``reason``: why the number is not a phone number (``InputError.reason``, a full sentence)."""
+    return f"{reason}不想留电话的话，回复“不留”就可以。"
+
+
+def ask_phone_again() -> str:
+    return "请发11位手机号码，或者回复“不留”。"
+
+
+def relay_ended(ticket_id: int) -> str:
+    """A resident wrote in the relay after staff closed the ticket."""
+    return (
+        f"您的工单#{ticket_id}已办结，人工服务已结束，刚才这条消息没有转给工作人员。"
+        "请问还有什么可以帮您？需要时可以再发送 /human。"
+    )
+
+
+# what an emergency ticket records for the questions the resident was not asked (staff read them)
+CRISIS_TICKET_TOPIC = "紧急情况"
+CRISIS_TICKET_TIME = "尽快"
+
+
+# --- when staff respond (bot.handoff.hours: no unverified figure is ever stated) --------------------------
+_WEEKDAYS = "一二三四五六日"
+
+RESPONSE_SOON = "工作人员会尽快与您联系。"
+
+
+def response_within(value: object, unit: str | None) -> str:
+    """The verified response time (``handoff.response_hours``)."""
+    return f"工作人员一般会在{value}{unit or '小时'}内与您联系。"
+
+
+def day_label(day: date, today: date) -> str:
+    """今天 / 明天（星期二） / 10月8日（星期三）."""
+    if day == today:
+        return "今天"
+    label = "明天" if day == today + timedelta(days=1) else f"{day.month}月{day.day}日"
+    return f"{label}（星期{_WEEKDAYS[day.weekday()]}）"
+
+
+def outside_hours(when: str, hours_text: str | None, response: str, *, urgent: bool) -> str:
+    """Outside office hours: staff act on ``when`` (a ``day_label``); ``hours_text`` only when verified."""
+    hours = f"（办公时间：{hours_text}）" if hours_text else ""
+    if urgent:
+        return (
+            f"现在是非工作时间{hours}，工作人员最迟会在{when}上班后优先处理您的紧急工单。"
+            "如果有危险，请不要等待，立即拨打110、119或120。"
+        )
+    return f"现在是非工作时间{hours}，工作人员会在{when}上班后处理您的请求。{response}"
+
+
 # --- staff ----------------------------------------------------------------------------------------------
+CLI_ACTOR_NAME = "办公电脑"  # who acted, for tickets handled with `lueyang handoff` on the office PC
+
+
 def _flag(ticket: HandoffTicket) -> str:
     return "🔴紧急 " if ticket.urgent else ""
 
