@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.notifications import texts
 from bot.notifications.service import OFFER_SLOT, subscribe_request
 
 
@@ -20,10 +21,10 @@ class ActionSubscribeCase(Action):
         case_no = tracker.get_slot(OFFER_SLOT)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if not case_no:
-            dispatcher.utter_message(text="好的。还有什么可以帮您？")
+            dispatcher.utter_message(text=texts.NO_OFFER)
             return []
         if intent == "deny":
-            dispatcher.utter_message(text="好的，不订阅。需要时可以随时来查询进度。")
+            dispatcher.utter_message(text=texts.DECLINED)
         else:
             dispatcher.utter_message(text=subscribe_request(tracker.sender_id, case_no))
         return [SlotSet(OFFER_SLOT, None)]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.db.base import utcnow
 from bot.db.models import Case, Subscription
 from bot.errors import InputError, NotFound
+from bot.notifications import texts
 from bot.notifications.outbox import enqueue
 from bot.parsing.case_numbers import normalize_case_no
 
@@ -83,9 +84,7 @@ def unsubscribe(
     which = (which or "").strip()
     if not which:
         if len(subs) > 1:
-            raise InputError(
-                "您订阅了多件申请的进度提醒，请说明取消哪一件，例如：/unsubscribe 1，或 /unsubscribe 全部"
-            )
+            raise InputError(texts.WHICH_ONE)
         chosen = subs
     elif which in ("全部", "所有", "all", "ALL"):
         chosen = subs
@@ -95,10 +94,10 @@ def unsubscribe(
         try:
             wanted = normalize_case_no(which)
         except InputError:
-            raise InputError("请写订阅列表中的序号或案件编号，例如：/unsubscribe 1") from None
+            raise InputError(texts.BAD_CHOICE) from None
         chosen = [(s, c) for s, c in subs if c.case_no == wanted]
         if not chosen:
-            raise InputError(f"您没有订阅 {wanted} 的进度提醒。")
+            raise InputError(texts.not_subscribed(wanted))
     now = now or utcnow()
     for sub, _case in chosen:
         sub.active, sub.cancelled_at = False, now

@@ -19,7 +19,7 @@ from bot.audit.log import add_entry
 from bot.db.session import session_scope
 from bot.errors import DatabaseUnavailable
 from bot.identity import format_of
-from bot.notifications import outbox
+from bot.notifications import outbox, texts
 from bot.parsing.case_numbers import find_case_numbers
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def _audit(session, item: outbox.Claimed) -> None:
         session,
         sender_id=item.recipient,
         action=f"outbox_{item.kind}",
-        topic="进度提醒" if item.kind == "status" else "人工服务消息",
+        topic=texts.AUDIT_TOPIC_STATUS if item.kind == "status" else texts.AUDIT_TOPIC_RELAY,
         case_no=cases[0].value if cases else None,
         detail=item.text[:300],
         role="system",
