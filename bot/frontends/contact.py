@@ -46,7 +46,7 @@ def contact_text(parameters: Any = None) -> str:
         phone, _verified = _value_and_verified(getattr(station, "phone", None))
         name, _ = _value_and_verified(getattr(station, "name", None))
         if phone:
-            return texts.CONTACT_RELIEF_UNVERIFIED.format(name=name or "略阳县救助站", phone=phone)
+            return texts.CONTACT_RELIEF_UNVERIFIED.format(name=name or texts.RELIEF_STATION, phone=phone)
     except Exception as exc:
         log.debug("relief station unavailable: %s", type(exc).__name__)
     return texts.CONTACT_TOWNSHIP

@@ -24,6 +24,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 
 from bot.channels import Deliverer, PermanentDeliveryError
 from bot.errors import ConfigurationError
+from bot.frontends import texts
 from bot.frontends.core import Reply
 from bot.frontends.splitting import TELEGRAM_LIMIT, split_text
 from bot.identity import SenderIdentity, telegram_chat_id
@@ -138,7 +139,7 @@ async def send_replies(
                 )
         if not reply.text and not reply.buttons:
             continue
-        chunks = split_text(reply.text or "请选择：", TELEGRAM_LIMIT)
+        chunks = split_text(reply.text or texts.BUTTONS_ONLY, TELEGRAM_LIMIT)
         for i, chunk in enumerate(chunks):
             markup = keyboard_for(reply, payloads) if i == len(chunks) - 1 else None
             msg = await with_retry(

@@ -61,5 +61,8 @@ CONTACT_RELIEF_UNVERIFIED = (
     "紧急情况也可以联系{name}：{phone}（此号码来自公开名录，尚未经民政局核实）。"
 )
 CONTACT_TOWNSHIP = "如需帮助，请联系您所在镇（街道）便民服务中心或略阳县民政局。"
+RELIEF_STATION = "略阳县救助站"  # the relief station's name when the county parameters give none
+
+BUTTONS_ONLY = "请选择："  # the text of a message that has buttons and no text (Telegram needs one)
 
 STAFF_ONLY_HINT = "（工作人员命令）"
