@@ -10,7 +10,8 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation.bad_input import classify_bad_input
-from bot.conversation.menus import FALLBACK_TEXT, main_menu
+from bot.conversation.menus import main_menu
+from bot.conversation.texts import FALLBACK_TEXT
 
 logger = logging.getLogger(__name__)
 

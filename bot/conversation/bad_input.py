@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.conversation import texts
+
 MAX_READ_CHARS = 2000
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -39,15 +41,6 @@ def classify_bad_input(text: str | None) -> str | None:
     kind = bad_input_kind(text)
     if kind is None:
         return None
-    if kind == "empty":
-        return "您发来的消息是空的。请直接用文字告诉我您想了解什么，比如“低保怎么申请”。"
     if kind == "long":
-        length = len((text or "").strip())
-        return (f"您的消息很长（{length} 字），我只能读前 {MAX_READ_CHARS} 字。"
-                "请把问题分成几条短消息发给我，每条说一件事。")
-    if kind == "code":
-        return "抱歉，我没能看懂这条消息。请用中文描述您的问题，比如“我的申请到哪一步了”。"
-    if kind == "symbols":
-        return "我看到了表情或符号，但看不懂具体意思。请用文字告诉我您想了解什么。"
-    return ("抱歉，我目前只能用中文交流（I can only answer in Chinese）。"
-            "请用中文提问，或者拨打乡镇民政办的电话咨询。")
+        return texts.too_long(len((text or "").strip()), MAX_READ_CHARS)
+    return texts.BAD_INPUT[kind]
