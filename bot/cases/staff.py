@@ -44,7 +44,7 @@ def validate_channel_id(
     if parsed[0] == TERMINAL and not allow_terminal and (settings or get_settings()).profile == "production":
         raise ConfigurationError(
             f"the production profile refuses terminal staff bindings ({channel_id}): nothing authenticates a "
-            "terminal session; bind a Telegram user (tg-user:<id>) or let the person send /bind CODE"
+            "terminal session; bind another channel's identity or let the person send /bind CODE"
         )
     return channel_id
 
