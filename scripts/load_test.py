@@ -16,7 +16,7 @@ By default one run measures three profiles side by side and writes ``results/loa
 - ``production-2``: the same with 2 Rasa processes + 2 action servers.
 
 ``--against URL[,URL]`` instead measures an assistant that is already running (e.g. ``lueyang production
---demo``; pass ``--secret`` and ``--database-url``). Bounded: every user stops after ``--duration`` seconds
+--demo-on-this-machine``; pass ``--secret`` and ``--database-url``). Bounded: every user stops after ``--duration`` seconds
 or ``--max-conversations`` conversations, every pre-check after ``MAX_PRECHECK_TURNS`` turns, and only
 127.0.0.1 is ever contacted.
 
