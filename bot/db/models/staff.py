@@ -22,6 +22,9 @@ class Staff(Base):
     towns: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # web console login (migration 0005): an Argon2id hash, None = no password login
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_set_at: Mapped[datetime | None]
 
     channels: Mapped[list[StaffChannel]] = relationship(
         back_populates="staff", cascade="all, delete-orphan", order_by="StaffChannel.id"
