@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.identity import TELEGRAM, SenderIdentity
 from bot.runner import Cluster, wait_http
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training import model_fingerprint, model_path
@@ -76,6 +77,10 @@ class Assistant:
 
     @staticmethod
     def new_sender(prefix: str = "test") -> str:
+        """A fresh sender; ``"tg"`` gives a real private Telegram chat (``tg-<chat>-<user>``, chat = user)."""
+        if prefix == "tg":
+            user = str(10**9 + uuid.uuid4().int % 10**9)
+            return str(SenderIdentity(TELEGRAM, chat=user, user=user))
         return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
