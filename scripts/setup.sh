@@ -50,6 +50,17 @@ build_venv() {  # name lockfile [extra pip args...]
 }
 
 mkdir -p "$VENVS"
+# the web channel's browser tests (tests/web) drive Debian's headless Chromium with Selenium; CJK font for screenshots
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium, chromium-driver and fonts-wqy-microhei (browser tests)..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-microhei >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-microhei >/dev/null; } \
+      || say "warning: could not install chromium; the browser tests (tests/web) will fail"
+  else
+    say "warning: chromium/chromium-driver/fonts-wqy-microhei missing (apt-get install them as root for tests/web)"
+  fi
+fi
 build_venv rasa requirements/rasa.lock
 # the Rasa venv imports rasa_addons/ and bot/parsing from the project root (PYTHONPATH set by the launcher)
 build_venv app requirements/app.lock
