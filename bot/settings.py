@@ -133,6 +133,11 @@ class Settings:
     staff_telegram_ids: frozenset[int] = field(default_factory=frozenset)
     flood_limit_per_minute: int = 20
     rasa_interface: str = ""  # the address this machine's Rasa processes listen on (LUEYANG_RASA_INTERFACE)
+    # web channel (bot/frontends/web): resident chat page and staff console
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+    web_secret: str = ""  # signs the session cookies; empty: a key kept in var/web-secret.key (embedded only)
+    web_public_url: str = ""  # e.g. https://zhushou.example.gov.cn (behind nginx): Secure cookies, Origin check
     # privacy
     id_hash_key: str = DEV_ID_HASH_KEY
     retention_days: int = RETENTION_DAYS
@@ -168,6 +173,10 @@ class Settings:
             rasa_timeout=_float(env, "RASA_TIMEOUT", 8.0),
             action_server_url=env.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook").strip(),
             rasa_interface=env.get("LUEYANG_RASA_INTERFACE", "").strip(),
+            web_listen=env.get("WEB_LISTEN", "127.0.0.1").strip() or "127.0.0.1",
+            web_port=_int(env, "WEB_PORT", 8080),
+            web_secret=env.get("WEB_SECRET", "").strip(),
+            web_public_url=env.get("WEB_PUBLIC_URL", "").strip().rstrip("/"),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip(),
             telegram_mode=mode,
