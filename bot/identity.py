@@ -7,6 +7,7 @@ A sender id names a channel, a chat and a user. Each channel writes it in its ow
 | --- | --- | --- |
 | ``telegram`` | ``tg-<chat id>-<user id>`` (group chat ids are negative: ``tg--1001234-42``) | ``tg-user:<user id>`` |
 | ``terminal`` | ``term-<name>`` | ``term:<name>`` |
+| ``web`` | ``web-<32 hex>`` (a resident's page session), ``web-s<staff id>`` (a staff console login) | ``web:s<staff id>`` |
 
 A chat is private when it is the user's own (Telegram: chat id = user id; a one-part id such as the terminal's
 names a private session). Staff bindings are what ``lueyang staff add --channel`` and ``/bind`` store on a staff
@@ -26,9 +27,11 @@ from functools import lru_cache
 
 TELEGRAM = "telegram"
 TERMINAL = "terminal"
+WEB = "web"
 
 _TERMINAL_NAME_JUNK = re.compile(r"[^\w-]+")
 TERMINAL_NAME_MAX = 64
+_WEB_CONVERSATION = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ FORMATS: dict[str, SenderFormat] = {
             label="Telegram", subscriptions=True,
         ),
         SenderFormat(TERMINAL, "term", chat=r".+", binding="term", binding_hint="<名字>", label="终端"),
+        # a resident's page session (random, from the session cookie) or a staff member's console login
+        SenderFormat(WEB, "web", chat=r"[0-9a-f]{32}|s[1-9][0-9]{0,8}", binding="web", binding_hint="s<工作人员编号>",
+                     label="网页"),
     )
 }  # fmt: skip
 
@@ -212,6 +218,24 @@ def terminal_sender(name: str) -> SenderIdentity:
     return SenderIdentity(TERMINAL, cleaned, cleaned)
 
 
+def web_sender(conversation: str) -> SenderIdentity:
+    """A resident's web page session: ``conversation`` is 32 random hex digits kept in the session cookie."""
+    if not _WEB_CONVERSATION.fullmatch(conversation or ""):
+        raise ValueError("a web conversation id is 32 lower-case hex digits")
+    return SenderIdentity(WEB, conversation, conversation)
+
+
+def web_console_sender(staff_id: int) -> SenderIdentity:
+    """The staff console's identity of staff member ``staff_id`` (its binding ``web:s<id>`` is on the record)."""
+    name = f"s{int(staff_id)}"
+    return SenderIdentity(WEB, name, name)
+
+
+def is_web_console(identity: SenderIdentity | None) -> bool:
+    """A staff console login (``web-s<id>``) rather than a resident's page session."""
+    return identity is not None and identity.channel == WEB and identity.chat.startswith("s")
+
+
 def telegram_chat_id(identity: SenderIdentity) -> int:
     """The Telegram chat to send to; ValueError for a sender of another channel."""
     if identity.channel != TELEGRAM:
@@ -245,6 +269,7 @@ __all__ = [
     "FORMATS",
     "TELEGRAM",
     "TERMINAL",
+    "WEB",
     "SenderFormat",
     "SenderIdentity",
     "binding_forms",
@@ -264,4 +289,7 @@ __all__ = [
     "telegram_user_id",
     "terminal_sender",
     "unregister_format",
+    "web_console_sender",
+    "web_sender",
+    "is_web_console",
 ]

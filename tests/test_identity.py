@@ -10,12 +10,14 @@ import pytest
 from bot.identity import (
     TELEGRAM,
     TERMINAL,
+    WEB,
     SenderFormat,
     SenderIdentity,
     binding_forms,
     can_subscribe,
     channel_of,
     is_private,
+    is_web_console,
     parse_binding,
     parse_sender,
     register_format,
@@ -25,6 +27,8 @@ from bot.identity import (
     telegram_chat_id,
     telegram_sender,
     terminal_sender,
+    web_console_sender,
+    web_sender,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,21 +86,36 @@ def test_malformed_bindings(binding):
 
 
 def test_bindings_and_subscriptions_are_described_from_the_registry():
-    assert binding_forms() == ["tg-user:<Telegram用户ID>", "term:<名字>"]
+    assert binding_forms() == ["tg-user:<Telegram用户ID>", "term:<名字>", "web:s<工作人员编号>"]
     assert subscription_labels() == ["Telegram"]
     assert can_subscribe("tg-5-5") and can_subscribe("tg--100-5") and not can_subscribe("term-demo")
 
 
 def test_a_new_channel_is_one_registration():
-    web = SenderFormat("web", "web", chat=r"[A-Za-z0-9]{8,64}", binding="web", label="网页", subscriptions=True)
-    with registered_format(web):
-        identity = parse_sender("web-abcdef1234")
-        assert identity == SenderIdentity("web", "abcdef1234", "abcdef1234") and identity.is_private
-        assert identity.staff_binding == "web:abcdef1234" and parse_binding("web:abcdef1234") == ("web", "abcdef1234")
-        assert can_subscribe("web-abcdef1234") and subscription_labels() == ["Telegram", "网页"]
+    kiosk = SenderFormat("kiosk", "kiosk", chat=r"[A-Za-z0-9]{8,64}", binding="kiosk", label="自助机", subscriptions=True)
+    with registered_format(kiosk):
+        identity = parse_sender("kiosk-abcdef1234")
+        assert identity == SenderIdentity("kiosk", "abcdef1234", "abcdef1234") and identity.is_private
+        assert identity.staff_binding == "kiosk:abcdef1234"
+        assert parse_binding("kiosk:abcdef1234") == ("kiosk", "abcdef1234")
+        assert can_subscribe("kiosk-abcdef1234") and subscription_labels() == ["Telegram", "自助机"]
         with pytest.raises(ValueError):  # prefixes and bindings stay unambiguous
-            register_format(SenderFormat("web2", "web", chat=r".+"))
-    assert parse_sender("web-abcdef1234") is None
+            register_format(SenderFormat("kiosk2", "kiosk", chat=r".+"))
+    assert parse_sender("kiosk-abcdef1234") is None
+
+
+def test_web_page_sessions_and_console_logins():
+    page = web_sender("0123456789abcdef" * 2)
+    assert str(page) == "web-" + "0123456789abcdef" * 2 and page.is_private and not is_web_console(page)
+    assert parse_sender(str(page)) == page and channel_of(str(page)) == WEB and not can_subscribe(str(page))
+    console = web_console_sender(12)
+    assert str(console) == "web-s12" and console.staff_binding == "web:s12" and is_web_console(console)
+    assert parse_binding("web:s12") == (WEB, "s12")
+    for bad in ("", "ABCDEF" * 6, "0123", "g" * 32, "0123456789abcdef" * 2 + "0"):
+        with pytest.raises(ValueError):
+            web_sender(bad)
+    for other in ("web-s0", "web-s", "web-x12", "web-" + "0" * 31):
+        assert parse_sender(other) is None
 
 
 def test_no_other_module_reads_or_writes_sender_ids():
