@@ -96,6 +96,9 @@ COMMANDS: dict[str, Command] = {
         Command("take", "领取工单（工作人员）", "/request_human", staff=True, pass_args=True),
         Command("reply", "回复居民（工作人员）", "/request_human", staff=True, pass_args=True),
         Command("done", "办结工单（工作人员）", "/request_human", staff=True, pass_args=True),
+        # staff (issue 17): log a visit to a 分散供养特困 person; due/overdue visits, history, flags, report
+        Command("visit", "登记探访（工作人员）", "/log_visit", staff=True, pass_args=True),
+        Command("visits", "探访名单、记录和报表（工作人员）", "/inform", staff=True, pass_args=True),
     )
 }
 
