@@ -15,11 +15,17 @@ from bot.db.models.pending import PendingMessage
 from bot.db.models.precheck import PrecheckRecord as PrecheckRecord
 from bot.db.models.security import VerificationAttempt
 from bot.db.models.staff import BindCode, Staff, StaffChannel
+from bot.db.models.visits import CareAgreement, Caregiver, CaregiverEvaluation, CareRecipient, CareVisit
 
 __all__ = [
     "Applicant",
     "Base",
     "BindCode",
+    "CareAgreement",
+    "CareRecipient",
+    "CareVisit",
+    "Caregiver",
+    "CaregiverEvaluation",
     "Case",
     "PendingMessage",
     "Staff",
