@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from datetime import timedelta
 
 from bot.cases.pending import list_pending, mark_handled
 from bot.cases.staff import add_staff, create_bind_code, get_staff, list_staff
 from bot.db.session import session_scope
+from bot.errors import InputError
+from bot.frontends.web.accounts import clear_password, set_password
 from bot.identity import binding_forms
 
 
@@ -31,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     code.add_argument("staff", help="staff id or exact name")
     code.add_argument("--hours", type=int, default=24, help="validity in hours (default 24)")
     code.set_defaults(func=_bind_code)
+    pw = sub.add_parser("set-password", help="set (or --clear) a staff member's password for the web staff console")
+    pw.add_argument("staff", help="staff id or exact name")
+    pw.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    pw.add_argument("--clear", action="store_true", help="remove the password (no console login)")
+    pw.set_defaults(func=_set_password)
     pend = sub.add_parser("pending", help="messages received while the assistant was unavailable")
     pend.add_argument("--all", action="store_true", help="include handled messages")
     pend.add_argument("--done", type=int, metavar="ID", help="mark a message as handled")
@@ -69,6 +78,28 @@ def _bind_code(args: argparse.Namespace) -> int:
         print(
             f"bind code for {staff.name}: {bind.code}  (send “/bind {bind.code}” to the bot in a private chat; valid {args.hours} h, once)"
         )
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新密码（至少10个字符）：")
+    if getpass.getpass("再输入一次：") != first:
+        raise InputError("两次输入的密码不一致")
+    return first
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    password = "" if args.clear else _read_password(args)
+    with session_scope() as session:
+        staff = get_staff(session, args.staff)
+        if args.clear:
+            clear_password(session, staff)
+            print(f"console password of {staff.name} removed")
+            return 0
+        set_password(session, staff, password)
+        print(f"console password of {staff.name} set; log in at /staff as “{staff.name}” (or #{staff.id})")
     return 0
 
 
