@@ -19,7 +19,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -153,29 +153,28 @@ class CaseRow:
 
 
 # --- reading ----------------------------------------------------------------------------------------------
-def _norm_header(h: object) -> str:
+def _norm_header(h: object, aliases: Mapping[str, str]) -> str:
     text = str(h or "").strip().replace("\ufeff", "")
-    return (
-        HEADER_ALIASES.get(text)
-        or HEADER_ALIASES.get(text.lower())
-        or HEADER_ALIASES.get(re.sub(r"\s", "", text), "")
-    )
+    return aliases.get(text) or aliases.get(text.lower()) or aliases.get(re.sub(r"\s", "", text), "")
 
 
-def _map_header(header: list[object]) -> dict[int, str]:
+def _map_header(
+    header: list[object], aliases: Mapping[str, str] | None = None, required: Sequence[str] = REQUIRED
+) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for i, h in enumerate(header):
-        name = _norm_header(h)
+        name = _norm_header(h, aliases or HEADER_ALIASES)
         if name:
             if name in mapping.values():
                 raise InputError(f"表头中“{h}”重复")
             mapping[i] = name
-    missing = [c for c in REQUIRED if c not in mapping.values()]
+    missing = [c for c in required if c not in mapping.values()]
     if missing:
         raise InputError("表头缺少必需的列：" + "、".join(missing))
     return mapping
 
 
+_Columns = tuple[Mapping[str, str], Sequence[str]]  # header aliases, required columns
 MIB = 1024 * 1024
 XLSX_MAX_EXPANSION = 20  # an XLSX may unpack to this many times the file-size limit (XML compresses ~5-10x)
 
@@ -202,22 +201,30 @@ def check_size(path: Path, max_bytes: int) -> None:
         )
 
 
-def read_rows(path: Path, *, max_bytes: int | None = None) -> Iterator[tuple[int, dict[str, object]]]:
+def read_rows(
+    path: Path,
+    *,
+    max_bytes: int | None = None,
+    header_aliases: Mapping[str, str] | None = None,
+    required: Sequence[str] = REQUIRED,
+) -> Iterator[tuple[int, dict[str, object]]]:
     """(line number, {column: raw value}) for each non-empty data row. Line 1 is the header.
 
-    ``max_bytes``: the file-size limit (default: ``IMPORT_MAX_MB``)."""
+    ``max_bytes``: the file-size limit (default: ``IMPORT_MAX_MB``). ``header_aliases`` and ``required``: the
+    columns of another kind of file (default: the case file's); other imports (bot.visits) reuse the reading."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
         raise InputError(f"不支持的文件类型 {path.suffix}：请使用 .csv 或 .xlsx")
     limit = max_import_bytes() if max_bytes is None else max_bytes
     check_size(path, limit)
+    columns = (header_aliases or HEADER_ALIASES, required)
     if suffix in (".xlsx", ".xlsm"):
-        yield from _read_xlsx(path, limit * XLSX_MAX_EXPANSION)
+        yield from _read_xlsx(path, limit * XLSX_MAX_EXPANSION, columns)
     else:
-        yield from _read_csv(path)
+        yield from _read_csv(path, columns)
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+def _read_csv(path: Path, columns: _Columns) -> Iterator[tuple[int, dict[str, object]]]:
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -234,7 +241,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
         header = next(reader, None)
         if header is None:
             raise InputError("文件是空的")
-        mapping = _map_header(header)
+        mapping = _map_header(header, *columns)
         line = reader.line_num
         for values in reader:
             start = line + 1
@@ -277,7 +284,7 @@ def _refused_by_defusedxml(exc: BaseException) -> bool:
     return False
 
 
-def _read_xlsx(path: Path, max_unpacked: int) -> Iterator[tuple[int, dict[str, object]]]:
+def _read_xlsx(path: Path, max_unpacked: int, columns: _Columns) -> Iterator[tuple[int, dict[str, object]]]:
     if not DEFUSEDXML:  # openpyxl would parse the XML without defusedxml (OPENPYXL_DEFUSEDXML=False)
         raise ConfigurationError("XLSX import needs openpyxl with defusedxml (unset OPENPYXL_DEFUSEDXML)")
     _check_unpacked_size(path, max_unpacked)
@@ -292,7 +299,7 @@ def _read_xlsx(path: Path, max_unpacked: int) -> Iterator[tuple[int, dict[str, o
         header = next(rows, None)
         if header is None:
             raise InputError("文件是空的")
-        mapping = _map_header(list(header))
+        mapping = _map_header(list(header), *columns)
         for n, values in enumerate(rows, start=2):
             if not any(v not in (None, "") and str(v).strip() for v in values):
                 continue
@@ -308,7 +315,8 @@ def _read_xlsx(path: Path, max_unpacked: int) -> Iterator[tuple[int, dict[str, o
 
 
 # --- validation -------------------------------------------------------------------------------------------
-def _text(v: object) -> str:
+def cell_text(v: object) -> str:
+    """A cell as stripped text (Excel's 12.0 -> "12"; empty -> "")."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -328,7 +336,7 @@ def read_date_cell(v: object, label: str) -> date | None:
         return v.date()
     if isinstance(v, date):
         return v
-    text = _text(v)
+    text = cell_text(v)
     parsed = parse_exact_date(text)
     if parsed is not None:
         return parsed
@@ -336,7 +344,7 @@ def read_date_cell(v: object, label: str) -> date | None:
 
 
 def _amount(v: object) -> Decimal | None:
-    text = _text(v).replace(",", "").replace("元", "")
+    text = cell_text(v).replace(",", "").replace("元", "")
     if not text:
         return None
     try:
@@ -365,29 +373,29 @@ def normalize_programme(raw: str) -> str:
 def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: str | None = None) -> CaseRow:
     """A validated row, or ``InputError`` with the reason (in Chinese)."""
     for col in REQUIRED:
-        if not _text(raw.get(col)):
+        if not cell_text(raw.get(col)):
             raise InputError(f"缺少 {col}")
-    case_no = normalize_case_no(_text(raw["case_no"]), today=today)
+    case_no = normalize_case_no(cell_text(raw["case_no"]), today=today)
     if is_demo_case_no(case_no):  # bot.cases.numbering: real numbering never gets there
         raise InputError(
             f"案件编号 {case_no} 的流水号不小于 {DEMO_SERIAL_MIN}：这一段留给演示数据，真实案件不使用，请核对编号"
         )
-    programme = normalize_programme(_text(raw["programme"]))
+    programme = normalize_programme(cell_text(raw["programme"]))
     if programme_of(case_no) != programme:
         raise InputError(f"案件编号 {case_no} 的业务代码与救助项目“{programme}”不一致")
-    name = _text(raw["applicant_name"])
+    name = cell_text(raw["applicant_name"])
     if len(name) > 64:
         raise InputError("申请人姓名过长")
     if isinstance(raw["id_number"], int | float):
         raise InputError("身份证号码单元格是数字格式，Excel 会改掉末尾几位：请把这一列设为“文本”后重新填写")
-    ident = stored_id(_text(raw["id_number"]), hash_key)
-    phone_raw = _text(raw.get("phone"))
+    ident = stored_id(cell_text(raw["id_number"]), hash_key)
+    phone_raw = cell_text(raw.get("phone"))
     phone = normalize_phone(phone_raw) if phone_raw else None
-    town = normalize_town(_text(raw["town"]))
-    village = _text(raw.get("village")) or None
+    town = normalize_town(cell_text(raw["town"]))
+    village = cell_text(raw.get("village")) or None
     applied = read_date_cell(raw.get("applied_on"), "申请日期")
     accepted = read_date_cell(raw.get("accepted_on"), "受理日期")
-    status = get_status(_text(raw["status"])).name
+    status = get_status(cell_text(raw["status"])).name
     changed = read_date_cell(raw.get("status_changed_on"), "状态变更日期")
     assert applied is not None  # required
     if applied > today:
@@ -420,8 +428,8 @@ def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: st
         status=status,
         status_changed_on=changed or accepted or applied,
         amount=_amount(raw.get("amount")),
-        caseworker=_text(raw.get("caseworker")) or None,
-        note=_text(raw.get("note")) or None,
+        caseworker=cell_text(raw.get("caseworker")) or None,
+        note=cell_text(raw.get("note")) or None,
     )
 
 
