@@ -1,0 +1,199 @@
+"""The county report by town: share of 分散供养 people visited on time, average visit scores, flagged caregivers.
+
+As rows (``county_report``), as an XLSX workbook with a native bar chart (``write_xlsx``), and as a PNG bar chart
+for the chat (``chart_png`` + ``chart_caption``: towns as numbered bars, the caption names them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import CaregiverEvaluation, CareRecipient, CareVisit, Case
+from bot.parsing.towns import towns as all_towns
+from bot.visits import texts
+from bot.visits.chart import bar_chart
+from bot.visits.rules import TWO_PLACES, DueState, VisitParams, add_months
+from bot.visits.service import DISPERSED, visit_states
+
+
+@dataclass(frozen=True)
+class TownRow:
+    town: str
+    recipients: int
+    on_time: int
+    overdue: int
+    visits: int  # in the last evaluation period's length of months
+    avg_score: Decimal | None
+    flagged: int
+
+    @property
+    def on_time_share(self) -> Decimal | None:
+        if not self.recipients:
+            return None
+        return (Decimal(100) * self.on_time / self.recipients).quantize(Decimal("0.1"))
+
+
+def county_report(
+    session: Session, today: date, params: VisitParams, *, towns: Sequence[str] | None = None
+) -> list[TownRow]:
+    """One row per town (every town of the county, or ``towns``), in the county's order."""
+    names = [t.name for t in all_towns()] if towns is None else list(towns)
+    states = visit_states(session, names if towns is not None else None, today, params)
+    recipients: Counter[str] = Counter()
+    on_time: Counter[str] = Counter()
+    for item in states:
+        recipients[item.ref.town] += 1
+        if item.state is not DueState.OVERDUE:
+            on_time[item.ref.town] += 1
+    since = add_months(today, -params.evaluation_period_months) + timedelta(days=1)
+    score_rows = session.execute(
+        select(Case.town, func.count(CareVisit.id), func.avg(CareVisit.score))
+        .select_from(CareVisit)
+        .join(CareRecipient, CareVisit.recipient_id == CareRecipient.id)
+        .join(Case, CareRecipient.case_id == Case.id)
+        .where(
+            CareRecipient.active.is_(True),
+            CareRecipient.support_mode == DISPERSED,
+            CareVisit.visited_on >= since,
+            CareVisit.visited_on <= today,
+        )
+        .group_by(Case.town)
+    ).all()
+    visits = {town: (count, avg) for town, count, avg in score_rows}
+    latest = (
+        select(CaregiverEvaluation.recipient_id, func.max(CaregiverEvaluation.period_start).label("start"))
+        .group_by(CaregiverEvaluation.recipient_id)
+        .subquery()
+    )
+    flagged: dict[str, int] = defaultdict(int)
+    for town, count in session.execute(
+        select(Case.town, func.count(CaregiverEvaluation.id))
+        .select_from(CaregiverEvaluation)
+        .join(
+            latest,
+            (latest.c.recipient_id == CaregiverEvaluation.recipient_id)
+            & (latest.c.start == CaregiverEvaluation.period_start),
+        )
+        .join(CareRecipient, CareRecipient.id == CaregiverEvaluation.recipient_id)
+        .join(Case, CareRecipient.case_id == Case.id)
+        .where(CaregiverEvaluation.flagged.is_(True), CareRecipient.active.is_(True))
+        .group_by(Case.town)
+    ):
+        flagged[town] = count
+    rows = []
+    for name in names:
+        count, avg = visits.get(name, (0, None))
+        rows.append(
+            TownRow(
+                town=name,
+                recipients=recipients[name],
+                on_time=on_time[name],
+                overdue=recipients[name] - on_time[name],
+                visits=count,
+                avg_score=None if avg is None else Decimal(str(avg)).quantize(TWO_PLACES),
+                flagged=flagged[name],
+            )
+        )
+    return rows
+
+
+HEADER = (
+    "镇（街道）",
+    "分散供养人数",
+    "按时探访人数",
+    "逾期未探访人数",
+    "按时探访比例(%)",
+    "近期探访次数",
+    "近期平均分",
+    "被标记照料人",
+)
+
+
+def write_xlsx(rows: Sequence[TownRow], path: Path, *, today: date, params: VisitParams) -> Path:
+    """The report as a workbook: one sheet by town with totals, a bar chart of the on-time share, and a note on
+    the parameters (unverified until the bureau confirms)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "按镇汇总"
+    ws.append(HEADER)
+    for r in rows:
+        share = r.on_time_share
+        ws.append(
+            (
+                r.town,
+                r.recipients,
+                r.on_time,
+                r.overdue,
+                float(share) if share is not None else None,
+                r.visits,
+                float(r.avg_score) if r.avg_score is not None else None,
+                r.flagged,
+            )
+        )
+    total = sum(r.recipients for r in rows)
+    on_time = sum(r.on_time for r in rows)
+    ws.append(
+        (
+            "合计",
+            total,
+            on_time,
+            total - on_time,
+            round(100 * on_time / total, 1) if total else None,
+            sum(r.visits for r in rows),
+            None,
+            sum(r.flagged for r in rows),
+        )
+    )
+    for column, width in zip("ABCDEFGH", (14, 14, 14, 16, 16, 14, 12, 14), strict=True):
+        ws.column_dimensions[column].width = width
+    chart = BarChart()
+    chart.title = "按时探访比例(%)"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.add_data(Reference(ws, min_col=5, min_row=1, max_row=len(rows) + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
+    chart.width, chart.height = 24, 10
+    ws.add_chart(chart, f"A{len(rows) + 4}")
+    notes = wb.create_sheet("说明")
+    notes.append((f"统计日期：{today}",))
+    notes.append(
+        (
+            f"探访间隔：{params.interval_months} 个月，到期日遇节假日顺延；近期＝最近 {params.evaluation_period_months} 个月",
+        )
+    )
+    notes.append(
+        (
+            f"评分：{params.score_scale} 分制；评价平均分低于 {params.low_score_threshold} 分为不合格，连续 {params.flag_after_low_evaluations} 次不合格标记照料人",
+        )
+    )
+    if not params.verified:
+        notes.append((texts.UNVERIFIED_NOTE.strip("（）"),))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def chart_png(rows: Sequence[TownRow]) -> bytes:
+    """Towns as numbered bars (on-time share in %); red below 80 %."""
+    values = [float(r.on_time_share) if r.on_time_share is not None else None for r in rows]
+    return bar_chart(values, maximum=100.0, suffix="%", low_below=80.0)
+
+
+def chart_caption(rows: Sequence[TownRow], today: date) -> str:
+    legend = []
+    for i, r in enumerate(rows, start=1):
+        share = f"{r.on_time_share}%" if r.on_time_share is not None else "无对象"
+        avg = f"，均分 {r.avg_score}" if r.avg_score is not None else ""
+        flags = f"，标记 {r.flagged}" if r.flagged else ""
+        legend.append(f"{i} {r.town}：{share}（{r.on_time}/{r.recipients}）{avg}{flags}")
+    return texts.REPORT_CAPTION.format(date=today, legend="\n".join(legend))
