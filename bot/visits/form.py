@@ -215,7 +215,7 @@ def interpret(
             return Interpretation(Kind.ANSWER, step, "")
         if len(t) > MAX_NOTES:
             return Interpretation(Kind.UNCLEAR, step, None, texts.NOTES_TOO_LONG.format(limit=MAX_NOTES))
-        return Interpretation(Kind.ANSWER, step, t)
+        return Interpretation(Kind.ANSWER, step, (text or "").strip())  # as written (full-width punctuation)
     if step == PHOTO:
         if _NONE.match(t) or t == texts.NO_PHOTO or "没有照片" in t or "不拍" in t:
             return Interpretation(Kind.ANSWER, step, [])
