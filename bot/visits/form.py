@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from bot.privacy import mask_text
 from bot.visits import texts
 from bot.visits.rules import CHECKLIST, ITEM_KEYS, ITEM_LABELS, RATING_LABELS
 
@@ -135,7 +136,7 @@ def describe(step: str, value: Any) -> str:
             return texts.NOT_APPLICABLE
         return f"{RATING_LABELS.get(value, '?')}（{value}分）" if isinstance(value, int) else "未填"
     if step == NOTES:
-        return value or "无"
+        return mask_text(value) if value else "无"
     if step == PHOTO:
         return f"{len(value)} 张" if isinstance(value, list) and value else "无"
     return str(value)

@@ -30,7 +30,7 @@ from bot.identity import SenderIdentity, format_of, parse_binding
 from bot.notifications.outbox import enqueue
 from bot.parsing.case_numbers import find_case_numbers, normalize_case_no
 from bot.policy.parameters import load_parameters
-from bot.privacy import mask_phone
+from bot.privacy import mask_phone, mask_text
 from bot.staff_access import StaffMember
 from bot.visits import texts
 from bot.visits.rules import (
@@ -324,7 +324,7 @@ def history_text(session: Session, ref: RecipientRef, today: date, *, limit: int
         low = [ITEM_LABELS[k] for k in ITEM_KEYS if isinstance(v.ratings.get(k), int) and v.ratings[k] <= 2]
         problems = f"；较差：{'、'.join(low)}" if low else ""
         photos = f"；照片 {len(v.photos)} 张" if v.photos else ""
-        note = f"；{v.notes[:40]}" if v.notes else ""
+        note = f"；{mask_text(v.notes[:60])}" if v.notes else ""
         lines.append(f"{v.visited_on} {v.visitor_name}，得分 {v.score}{problems}{photos}{note}")
     return "\n".join(lines)
 
