@@ -61,6 +61,7 @@ def run_web(settings: Settings, *, background: Sequence[Job] = ()) -> int:
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         server_header=False,
+        ws="none",  # no WebSockets (the pinned websockets 10 of the Rasa SDK is older than uvicorn's)
     )
     address = web_address(settings)
     print(f"[web] 居民咨询页面：{address}    工作人员控制台：{address}staff", flush=True)

@@ -16,8 +16,8 @@
   var busy = false;
 
   function scrollToEnd() {
-    var end = document.getElementById("latest");
-    if (end && end.scrollIntoView) { end.scrollIntoView({ block: "end" }); }
+    // to the very end, where the input box sits in its own place and covers no message
+    window.scrollTo(0, document.documentElement.scrollHeight);
   }
 
   function clearChoices() {
