@@ -10,14 +10,15 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import conversation_summary, town_of
 from bot.audit import record
 from bot.errors import AssistantError, ServiceUnavailable
-from bot.handoff import service
-from bot.handoff.crisis import detect_crisis
+from bot.handoff import emergency, service
+from bot.handoff.crisis import CrisisKind
+from bot.handoff.triage import Response, Triage, triage
 from bot.policy.parameters import load_parameters
 from bot.precheck.flow import (
     QUESTIONS,
+    RESTART_BUTTON,
     UNKNOWN,
     Interpretation,
     Kind,
@@ -25,9 +26,12 @@ from bot.precheck.flow import (
     describe,
     interpret,
     local_today,
+    paused_step,
     question_text,
     remaining,
+    resume_text,
     slot_name,
+    wants_restart,
 )
 from bot.precheck.model import Category, Overall
 from bot.precheck.render import render_result, render_summary
@@ -39,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 FORM = "precheck_form"
 QUESTION_SLOTS = [slot_name(k) for k in QUESTION_ORDER]
-AUX_SLOTS = ["pc_reask", "pc_cancelled", "pc_result"]
+AUX_SLOTS = ["pc_reask", "pc_cancelled", "pc_result", "pc_crisis"]
+CRISIS_SLOT = "pc_crisis"  # the kind of crisis noted during this pre-check (so "找人" right after it is explicit)
 
 INTRO = (
     "好的，我们来做临时救助预检。我会一次问一个问题，最多10个（和您情况无关的会跳过），大约3分钟。\n"
@@ -73,12 +78,23 @@ def _buttons(titles: tuple[str, ...]) -> list[dict[str, str]]:
 
 
 class ActionPrecheckStart(Action):
-    """Starts a fresh pre-check: explains what happens and forgets the answers of an earlier one."""
+    """Starts the pre-check. An interrupted one (answers kept, no result yet) continues at the same step unless
+    the resident asks to start over ("重新预检", the restart button); a fresh one explains what happens."""
 
     def name(self) -> str:
         return "action_precheck_start"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        slots = tracker.current_slot_values()
+        text = (tracker.latest_message or {}).get("text") or ""
+        if paused_step(slots) is not None and not wants_restart(text):
+            note = resume_text(slots)
+            ticket = tracker.get_slot("handoff_ticket")
+            if ticket and service.open_ticket_id(tracker.sender_id) is not None:
+                note += f"\n您的工单#{int(float(ticket))}仍然有效，预检中的回答也会记入工单。"
+            dispatcher.utter_message(text=note, buttons=[RESTART_BUTTON])
+            logger.info("precheck: resumed at %s", paused_step(slots))
+            return [SlotSet("pc_reask", None), SlotSet("requested_slot", None)]
         dispatcher.utter_message(text=INTRO)
         return _reset()
 
@@ -153,29 +169,29 @@ def _interpret(key: str, tracker: Tracker) -> Interpretation:
     )
 
 
-def _emergency(tracker: Tracker, dispatcher: CollectingDispatcher, kind: Kind) -> list[dict] | None:
-    """Crisis wording in an answer (``bot.handoff.crisis``), even one that also answers the question ("家里着火了").
-
-    With intent ``report_emergency`` (rasa_addons' CrisisGuard forces it for crisis wording) the form rejects,
-    so the handoff rule "emergency during the pre-check" stops it and runs ``action_emergency`` (the full reply,
-    an urgent ticket, the relay to staff). Crisis wording under another intent (a model without the guard) gets
-    the emergency reply here and the pre-check stops.
-    """
+def _triage(tracker: Tracker) -> Triage | None:
+    """Crisis wording (or the offered urgent button) in an answer: see ``bot.handoff.triage``."""
     message = tracker.latest_message or {}
-    text = message.get("text") or ""
-    intent = (message.get("intent") or {}).get("name")
-    crisis = detect_crisis(text)
-    if intent == "report_emergency" and (crisis is not None or kind is Kind.EMERGENCY):
-        return [SlotSet(tracker.get_slot("requested_slot"), None), ActionExecutionRejected(FORM)]
-    if crisis is None:
-        return None
-    reply = service.emergency_reply(
-        tracker.sender_id, text=text, kind=crisis, town=town_of(tracker), summary=conversation_summary(tracker)
+    remembered = tracker.get_slot(CRISIS_SLOT)
+    try:
+        known = CrisisKind(remembered) if remembered else None
+    except ValueError:
+        known = None
+    return triage(
+        message.get("text") or "",
+        intent=(message.get("intent") or {}).get("name"),
+        in_form=True,
+        remembered=known,
     )
-    dispatcher.utter_message(text=reply.text)
-    logger.info("precheck: crisis wording (%s), emergency reply given, pre-check stopped", crisis.value)
-    return [SlotSet(tracker.get_slot("requested_slot"), None), SlotSet("pc_cancelled", True),
-            SlotSet("requested_slot", None)]  # fmt: skip
+
+
+def _record_in_ticket(tracker: Tracker) -> None:
+    """While the resident has an open ticket, every pre-check answer is added to it (staff see everything)."""
+    if not tracker.get_slot("handoff_ticket"):
+        return
+    text = ((tracker.latest_message or {}).get("text") or "").strip()
+    if text:
+        service.record_message(tracker.sender_id, text)
 
 
 def apply_interpretation(
@@ -224,17 +240,33 @@ class ValidatePrecheckForm(FormValidationAction):
         return remaining(tracker.current_slot_values())
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        if (tracker.active_loop or {}).get("name") != FORM:
+            # activation: the kept answers of an interrupted pre-check are re-sent as "prefilled"; they were
+            # validated when given, so keep them and ask the first unanswered step
+            slots = tracker.current_slot_values()
+            left = [s for s in remaining(slots) if slots.get(s) is None]
+            return [SlotSet("requested_slot", left[0] if left else None)]
         requested = tracker.get_slot("requested_slot")
+        extra: list[dict] = []
         if requested in QUESTION_SLOTS and requested in tracker.slots_to_validate():
+            _record_in_ticket(tracker)
             key = requested[len("pc_") :]
             kind = _interpret(key, tracker).kind
             if kind is Kind.INTERRUPT:
                 # a policy question: reject so the rules answer it; the form then asks the same step again
                 return [SlotSet(requested, None), ActionExecutionRejected(FORM)]
-            emergency = _emergency(tracker, dispatcher, kind)
-            if emergency is not None:
-                return emergency
-        return await super().run(dispatcher, tracker, domain)
+            plan = _triage(tracker)
+            if plan is not None and plan.response is not Response.NUMBERS:
+                # an explicit request (the urgent button, "找人", "帮我报警"), self-harm, or a question about help:
+                # the rule "emergency during the pre-check" runs action_emergency (ticket, or the numbers and
+                # the answer), then the form asks the same step again unless a ticket took over
+                return [SlotSet(requested, None), ActionExecutionRejected(FORM)]
+            if plan is not None:
+                # danger wording in an answer: the numbers at once, the ticket offered; the form goes on
+                dispatcher.utter_message(text=emergency.short_text(plan.kind), buttons=[emergency.URGENT_BUTTON])
+                logger.info("precheck: crisis wording (%s), numbers given, form kept", plan.kind.value)
+                extra.append(SlotSet(CRISIS_SLOT, plan.kind.value))
+        return [*extra, *await super().run(dispatcher, tracker, domain)]
 
     def _validate(self, key: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != slot_name(key):
@@ -243,6 +275,8 @@ class ValidatePrecheckForm(FormValidationAction):
         text = (tracker.latest_message or {}).get("text") or ""
         reasked = tracker.get_slot("pc_reask") == key
         logger.info("precheck %s: %s", key, result.kind.value)
+        if result.kind in (Kind.UNCLEAR, Kind.EMERGENCY) and _triage(tracker) is not None:
+            return {slot_name(key): None}  # the numbers were just given; the same question again, not "unclear"
         return apply_interpretation(key, result, reasked=reasked, text=text, dispatcher=dispatcher)
 
     def validate_pc_residency(self, value, dispatcher, tracker, domain):

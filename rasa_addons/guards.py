@@ -70,8 +70,11 @@ class BadInputGuard(GraphComponent, IntentClassifier):
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class CrisisGuard(GraphComponent, IntentClassifier):
     """Crisis wording (fire, flood, no food or shelter tonight, self-harm, ...) anywhere in a message makes it
-    ``report_emergency``, whatever the classifier guessed, so the emergency reply comes at once, even mid-form.
-    Detection is ``bot.handoff.crisis.detect_crisis`` (stdlib-only, shared with the actions)."""
+    ``report_emergency``, whatever the classifier guessed, so the numbers come at once, even mid-form.
+    Detection is ``bot.handoff.crisis.detect_crisis`` (stdlib-only, shared with the actions): danger now and
+    questions about help after an event ("发洪水了房子被冲了有什么救助"); past events and figurative uses are
+    left alone. The classifier's own intent stays second in the ranking, so ``action_emergency`` can answer a
+    question about help after the numbers (``bot.handoff.triage``; measured by scripts/measure_crisis_guard.py)."""
 
     @classmethod
     def required_components(cls) -> list[type]:

@@ -41,7 +41,14 @@ DISASTER_HOWTO = (
     "低保家庭、分散供养特困人员住房困难的，还可以申请住房救助（农村危房改造等，第三十七条、第三十八条）。"
     "安全以后，可以向所在乡镇（街道）提出救助申请。"
 )
-RELAY_NOTE = "您接下来在这里发的消息会转给工作人员；发送 /cancel 可以结束人工服务。"
+RELAY_NOTE = (
+    "在工作人员领取工单之前，我会继续回答您的问题，您发的每条消息都会记入工单；工作人员领取以后，消息会直接转给他。"
+    "发送 /cancel 可以结束人工服务。"
+)
+# offered, not forced (issue 16): a crisis inside a form or in a question about help
+URGENT_BUTTON = {"title": "请工作人员紧急联系我", "payload": "/report_emergency"}
+OFFER_LINE = "需要工作人员紧急联系您的话，请点“请工作人员紧急联系我”，或者说“找人”。"
+POLICE_LINE = "本助手不能替您报警，请您自己立即拨打110。"
 STATION_HOWTO = (
     "生活无着、没有地方吃住的，救助站可以提供临时食宿、急病救治和协助返回（《社会救助暂行办法》第五十条）。"
 )
@@ -107,6 +114,16 @@ def emergency_text(
         parts.append(f"我已为您登记紧急工单#{ticket_id}，工作人员会优先处理。{response_text}".rstrip())
         parts.append(RELAY_NOTE)
     return "\n".join(parts)
+
+
+def short_text(kind: CrisisKind) -> str:
+    """The numbers at once in one or two lines (a crisis inside a form: the form goes on)."""
+    return f"{LEADS.get(kind, LEADS[CrisisKind.GENERAL])}\n{OFFER_LINE}"
+
+
+def help_question_lead(kind: CrisisKind) -> str:
+    """Before the answer to a question about help after an event: the numbers, in case it is still happening."""
+    return f"如果现在仍有危险：{LEADS.get(kind, LEADS[CrisisKind.GENERAL])}"
 
 
 def self_harm_text(params, *, ticket_id: int | None = None) -> str:

@@ -94,4 +94,14 @@ def response_time_text(now_utc: datetime, params=None, calendar=None, *, urgent:
     return base
 
 
-__all__ = ["OfficeTime", "office_time", "parse_hours", "response_time_text"]
+def staff_see_text(now_utc: datetime, params=None, calendar=None) -> str:
+    """'' in office hours (or when unsure); outside them, when staff will see a waiting ticket."""
+    if params is None:
+        params = load_parameters()
+    status = office_time(now_utc, params, calendar)
+    if status.open_now is False and status.resume_day is not None:
+        return texts.staff_see_when(texts.day_label(status.resume_day, to_china(now_utc).date()), status.hours_text)
+    return ""
+
+
+__all__ = ["OfficeTime", "office_time", "parse_hours", "response_time_text", "staff_see_text"]

@@ -102,6 +102,42 @@ def submit_request(
         return RequestResult(DB_DOWN, None)
 
 
+@dataclass(frozen=True)
+class RelayState:
+    """The resident's open ticket as the waiting room sees it."""
+
+    ticket_id: int
+    taken: bool  # a staff member took it: messages relay both ways
+    assignee: str | None
+
+
+def _state(ticket) -> RelayState:
+    return RelayState(ticket.id, ticket.status == "taken" and bool(ticket.assignee_sender), ticket.assignee_name)
+
+
+def relay_state(sender_id: str) -> RelayState | None:
+    """The resident's open ticket (None without one, or when the database is down)."""
+    try:
+        with session_scope() as session:
+            ticket = tickets.open_ticket_of(session, sender_id)
+            return _state(ticket) if ticket else None
+    except DatabaseUnavailable:
+        return None
+
+
+def record_message(sender_id: str, text: str) -> RelayState | None:
+    """Add a resident's message to their open ticket (relayed to the staff member who took it, if any).
+
+    None when there is no open ticket or the database is down (the conversation goes on without it)."""
+    try:
+        with session_scope() as session:
+            ticket = tickets.resident_message(session, sender_id, text)
+            return _state(ticket) if ticket else None
+    except DatabaseUnavailable:
+        log.warning("a resident message could not be added to the ticket (database unavailable)")
+        return None
+
+
 def relay_from_resident(sender_id: str, text: str) -> str:
     """A resident's message while their ticket is open: stored and relayed; the short acknowledgement."""
     try:
@@ -248,12 +284,15 @@ def emergency_reply(
 
 __all__ = [
     "EmergencyReply",
+    "RelayState",
     "RequestResult",
     "STAFF_COMMANDS",
     "already_open_text",
     "cancel_ticket",
     "emergency_reply",
     "open_ticket_id",
+    "record_message",
+    "relay_state",
     "relay_from_resident",
     "staff_command",
     "submit_request",

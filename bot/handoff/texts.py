@@ -43,16 +43,47 @@ def ticket_created(ticket: HandoffTicket, response_text: str) -> str:
     if ticket.preferred_time:
         lines.append(f"希望联系时间：{ticket.preferred_time}")
     lines.append(response_text)
-    lines.append("在工作人员回复之前，您在这里发的消息都会转给工作人员。发送 /cancel 可以结束人工服务。")
+    lines.append(WAITING_EXPLAINED)
     return "\n".join(lines)
 
 
+# what the waiting room does until staff take the ticket (issue 16: relay only when a person is there)
+WAITING_EXPLAINED = (
+    "在工作人员领取工单之前，我会继续回答您的问题，您发的每条消息都会记入工单；工作人员领取以后，消息会直接转给他。"
+    "发送 /cancel 可以结束人工服务。"
+)
+
+
 def already_open(ticket: HandoffTicket) -> str:
-    state = "工作人员正在处理" if ticket.status == "taken" else "正在等待工作人员处理"
-    return (
-        f"您已有一张人工服务工单（#{ticket.id}），{state}。您现在发的消息都会转给工作人员；"
-        "发送 /cancel 可以结束人工服务。"
-    )
+    if ticket.status == "taken":
+        return (
+            f"您已有一张人工服务工单（#{ticket.id}），工作人员{ticket.assignee_name or ''}正在处理，"
+            "您发的消息会直接转给他。发送 /cancel 可以结束人工服务。"
+        )
+    return f"您已有一张人工服务工单（#{ticket.id}），正在等待工作人员领取。{WAITING_EXPLAINED}"
+
+
+def waiting_note(ticket_id: int, when: str = "", *, answered: bool = True) -> str:
+    """The line every reply carries while the resident's ticket waits for staff: the mode and how to leave.
+
+    ``when``: ``staff_see_when`` outside office hours, else ''; ``answered``: whether the assistant answered
+    the message itself (otherwise it says it could not)."""
+    head = f"〔等待人工 · 工单#{ticket_id}〕这条消息已记入工单，工作人员领取后会看到{when}。"
+    if answered:
+        return head + "在此之前我先回答能回答的问题；发送 /cancel 结束人工服务。"
+    return head + "这条消息我回答不了，请等工作人员；低保、临时救助等政策问题可以直接问我。发送 /cancel 结束人工服务。"
+
+
+def taken_note(ticket_id: int, assignee: str | None) -> str:
+    """The acknowledgement while a staff member has the ticket: messages go to them."""
+    who = f"工作人员{assignee}" if assignee else "工作人员"
+    return f"〔人工服务中 · 工单#{ticket_id}〕已转给{who}。发送 /cancel 结束人工服务。"
+
+
+def staff_see_when(when: str, hours_text: str | None) -> str:
+    """Outside office hours: when staff will see the ticket (``when`` is a ``day_label``)."""
+    hours = f"（办公时间：{hours_text}）" if hours_text else ""
+    return f"（现在是非工作时间{hours}，工作人员会在{when}上班后看到）"
 
 
 def relay_ack() -> str:
@@ -84,6 +115,9 @@ def resident_cancelled(ticket: HandoffTicket) -> str:
 
 def no_open_ticket() -> str:
     return "好的，已取消。还有什么可以帮您？"
+
+
+RESUME_OFFER = "您之前的临时救助预检还没做完，回答都保留着；点“继续预检”可以从原来那一步接着做。"
 
 
 def form_cancelled() -> str:

@@ -569,7 +569,10 @@ def interpret(
     if intent and intent.startswith(POLICY_INTENT_PREFIX) and confident:
         return Interpretation(Kind.INTERRUPT, key)
     if intent == "start_precheck" and (clean.startswith("/") or confident):
-        return Interpretation(Kind.RESTART, key, None, "好的，我们从头开始。")
+        if wants_restart(clean):
+            return Interpretation(Kind.RESTART, key, None, "好的，我们从头开始。")
+        # "继续预检" or the resume button while the form is open: the same step, answers kept
+        return Interpretation(Kind.NOTE, key, None, CONTINUE_NOTE)
     if intent == "report_emergency":
         return Interpretation(
             Kind.EMERGENCY, key, None,
@@ -594,3 +597,39 @@ local_today = clock.today
 
 # For other areas (e.g. the temporary-relief policy answer): the button that starts the pre-check.
 START_BUTTON = {"title": "做个临时救助预检", "payload": "/start_precheck"}
+
+
+# --- resuming after an interruption (issue 16) ----------------------------------------------------------------------
+# An interrupted pre-check (an emergency, waiting for staff, /cancel of that, a restart of a process) keeps its
+# answers in the pc_* slots. "继续预检", "预审" or the resume button continue at the first unanswered step;
+# starting over is a separate choice ("重新预检" or the restart button).
+RESUME_BUTTON = {"title": "继续预检", "payload": "/start_precheck"}
+RESTART_PAYLOAD = '/start_precheck{"restart": "yes"}'
+RESTART_BUTTON = {"title": "重新开始预检", "payload": RESTART_PAYLOAD}
+CONTINUE_NOTE = "好的，我们接着做预检，您已经回答的内容都保留着。"
+_RESTART_RE = re.compile(r"重新|从头|重来|再来一[次遍]|再做一[次遍]|再测一[次遍]|restart")
+
+
+def wants_restart(text: str) -> bool:
+    """The resident asks to start the pre-check over (words or the restart button)."""
+    return _RESTART_RE.search(_clean(text)) is not None
+
+
+def answered_keys(slots: Mapping[str, Any]) -> list[str]:
+    return [k for k in QUESTION_ORDER if slots.get(slot_name(k)) is not None]
+
+
+def paused_step(slots: Mapping[str, Any]) -> str | None:
+    """The step an unfinished pre-check would continue at: answers kept, no result shown yet, not stopped.
+
+    None when there is nothing to continue (no answers, a result already shown, stopped with "不测了")."""
+    if slots.get("pc_result") or slots.get("pc_cancelled") or not answered_keys(slots):
+        return None
+    left = [s for s in remaining(slots) if slots.get(s) is None]
+    return key_of(left[0]) if left else None
+
+
+def resume_text(slots: Mapping[str, Any]) -> str:
+    """What the resident is told when the pre-check continues: which answers are kept."""
+    kept = "、".join(describe(k, slots.get(slot_name(k))) for k in answered_keys(slots))
+    return f"好的，接着上次的预检继续。已保留您的回答：{kept}。想从头开始，请点“重新开始预检”。"

@@ -37,6 +37,17 @@ def tracker(
     )  # fmt: skip
 
 
+def relay_tracker(text: str, intent: str = "inform", confidence: float = 0.9, sender: str = RESIDENT) -> Tracker:
+    """The tracker validate_handoff_relay_form gets after the resident wrote ``text`` in the waiting room."""
+    return make_tracker(
+        text, intent, sender=sender, confidence=confidence,
+        slots={"requested_slot": "handoff_relay", "handoff_relay": text},
+        events=[{"event": "user", "text": text, "parse_data": {}}, {"event": "action", "name": "handoff_relay_form"},
+                {"event": "slot", "name": "handoff_relay", "value": text}],
+        active_loop="handoff_relay_form", latest_action_name="handoff_relay_form",
+    )  # fmt: skip
+
+
 def user_event(text: str, intent: str) -> dict:
     return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.9}}}
 
@@ -127,8 +138,10 @@ async def test_relay_form_relays_and_ends_when_closed(staff):
     relay = ValidateHandoffRelayForm()
     d = CollectingDispatcher()
     assert await relay.required_slots(["handoff_relay"], d, tracker(), {}) == ["handoff_relay"]
-    assert relay.validate_handoff_relay("我家在郭镇", d, tracker(), {}) == {"handoff_relay": None}
-    assert texts_of(d) == "已转给工作人员。"
+    events = await relay.run(d, relay_tracker("我家在郭镇"), {})
+    assert slot_events(events) == {"handoff_relay": None}
+    # issue 16: the acknowledgement says which mode the resident is in and how to leave
+    assert texts_of(d) == f"〔人工服务中 · 工单#{tid}〕已转给工作人员赵热线。发送 /cancel 结束人工服务。"
     with session_scope() as s:
         msgs = [m.text for m in s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == STAFF))]
     assert any("我家在郭镇" in m for m in msgs)

@@ -2,7 +2,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.cases.workdays import WorkdayCalendar
-from bot.handoff.hours import office_time, parse_hours, response_time_text
+from bot.handoff.hours import office_time, parse_hours, response_time_text, staff_see_text
 from bot.policy.parameters import load_parameters
 
 # 2024-10-01..07 National Day holiday, 2024-10-12 (Saturday) a make-up working day
@@ -98,3 +98,16 @@ def test_outside_hours_says_when_staff_respond():
 def test_urgent_outside_hours_points_to_emergency_numbers():
     text = response_time_text(utc(2024, 10, 5, 23), load_parameters(), CAL, urgent=True)
     assert "110" in text and "优先" in text
+
+
+def test_when_staff_will_see_a_waiting_ticket():
+    params = _Params()
+    # Friday evening: the next working day is Monday (no hours stated: they are not verified)
+    assert staff_see_text(utc(2024, 10, 18, 20), params, CAL) == "（现在是非工作时间，工作人员会在10月21日（星期一）上班后看到）"
+    # a holiday: the first working day after it
+    assert "10月8日（星期二）" in staff_see_text(utc(2024, 10, 3, 10), params, CAL)
+    # probably open (hours unverified): nothing said
+    assert staff_see_text(utc(2024, 10, 18, 10), params, CAL) == ""
+    # verified hours are stated
+    verified = _Params(hours="8:30-12:00，14:30-17:30")
+    assert "办公时间：8:30-12:00，14:30-17:30" in staff_see_text(utc(2024, 10, 18, 13), verified, CAL)

@@ -16,7 +16,7 @@ from actions import precheck as act
 from bot.db import migrate
 from bot.db.session import make_engine, set_engine
 from bot.precheck import cli
-from bot.precheck.flow import slot_name
+from bot.precheck.flow import CONTINUE_NOTE, RESTART_BUTTON, RESTART_PAYLOAD, slot_name
 from bot.precheck.rules import QUESTION_ORDER
 from bot.precheck.store import find_by_reference, purge_expired, save_result
 from tests.auxil.trackers import make_tracker
@@ -244,13 +244,40 @@ def test_decline_and_callback():
     assert events[-1] == FollowupAction("handoff_request_form")  # issue 7: the call-back request form
 
 
-async def test_start_again_in_the_middle_starts_over():
+@pytest.mark.parametrize("text", [RESTART_PAYLOAD, "重新预检"])
+async def test_start_over_in_the_middle_starts_over(text):
     slots, _, messages = await validate(
-        tracker_for_answer("pc_loss", "/start_precheck", {"pc_residency": "local_hukou", "pc_event": "fire"}, intent="start_precheck")
+        tracker_for_answer("pc_loss", text, {"pc_residency": "local_hukou", "pc_event": "fire"}, intent="start_precheck")
     )
     assert slots["pc_residency"] is None and slots["pc_event"] is None
     assert slots["requested_slot"] == "pc_residency"
     assert messages == ["好的，我们从头开始。"]
+
+
+@pytest.mark.parametrize("text", ["/start_precheck", "继续预检"])
+async def test_continue_in_the_middle_keeps_the_answers(text):
+    # issue 16: the resume button (/start_precheck) or "继续预检" while the form is open: the same step
+    slots, _, messages = await validate(
+        tracker_for_answer("pc_loss", text, {"pc_residency": "local_hukou", "pc_event": "fire"}, intent="start_precheck")
+    )
+    assert "pc_residency" not in slots and slots["pc_loss"] is None
+    assert messages == [CONTINUE_NOTE]
+
+
+def test_start_continues_an_interrupted_precheck_and_restart_is_a_separate_choice():
+    kept = {"pc_residency": "local_hukou", "pc_event": "fire", "pc_date": "2026-11-20"}
+    d = CollectingDispatcher()
+    events = act.ActionPrecheckStart().run(d, make_tracker("继续预检", "start_precheck", slots=kept), DOMAIN)
+    assert "接着上次的预检" in d.messages[0]["text"] and "户籍在略阳、火灾、2026年11月20日" in d.messages[0]["text"]
+    assert d.messages[0]["buttons"] == [RESTART_BUTTON]
+    assert not any(e["name"].startswith("pc_") and e["name"] != "pc_reask" for e in events)  # answers kept
+    d2 = CollectingDispatcher()
+    events = act.ActionPrecheckStart().run(d2, make_tracker(RESTART_PAYLOAD, "start_precheck", slots=kept), DOMAIN)
+    assert "不是审批结果" in d2.messages[0]["text"] and all(e["value"] is None for e in events)
+    # a finished pre-check (result shown) or a stopped one starts afresh
+    d3 = CollectingDispatcher()
+    act.ActionPrecheckStart().run(d3, make_tracker("预审", "start_precheck", slots={**kept, "pc_result": {"overall": "likely"}}), DOMAIN)
+    assert "不是审批结果" in d3.messages[0]["text"]
 
 
 def test_staff_can_show_a_saved_result_by_reference(db, capsys):

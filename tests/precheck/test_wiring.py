@@ -1,5 +1,5 @@
 """Pre-check wiring (issue 7): the call-back request hands over to the handoff form, results are audited, and
-crisis wording in an answer gets the emergency reply. Inline Tracker + CollectingDispatcher, real SQLite DB."""
+crisis wording in an answer gets the numbers while the form goes on (issue 16). Inline Tracker + CollectingDispatcher, real SQLite DB."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from actions import precheck as act
 from bot.audit.log import entries
 from bot.db.models import HandoffTicket
 from bot.db.session import session_scope
+from bot.handoff import service
 from bot.handoff.summary import summarize
 from tests.auxil.trackers import make_tracker
 from tests.precheck.test_actions import DOMAIN, FULL, plain_tracker, tracker_for_answer, validate
@@ -82,14 +83,18 @@ def test_result_and_save_are_audited(db):
     assert saved.action == "precheck_saved" and "likely" in saved.detail
 
 
-async def test_crisis_wording_with_the_emergency_intent_lets_the_emergency_rule_take_over():
-    # "家里着火了" would also answer the question (fire): the emergency comes first
+async def test_crisis_wording_in_an_answer_gives_the_numbers_and_keeps_the_form():
+    # issue 16: "家里着火了，房子烧了一半" answers the question (fire) AND gets the numbers at once; the form goes on
     slots, events, messages = await validate(
-        tracker_for_answer("pc_event", "救命，家里着火了", intent="report_emergency", confidence=1.0)
+        tracker_for_answer(
+            "pc_event", "家里着火了，房子烧了一半", {"pc_residency": "local_hukou"}, intent="report_emergency",
+            confidence=1.0,
+        )
     )
-    assert any(e["event"] == "action_execution_rejected" for e in events)
-    assert ActionExecutionRejected("precheck_form") in events and slots["pc_event"] is None
-    assert messages == []  # action_emergency (rule "emergency during the pre-check") replies
+    assert not any(e["event"] == "action_execution_rejected" for e in events)
+    assert slots["pc_event"] == "fire" and slots["pc_crisis"] == "fire"
+    assert "119" in messages[0] and len(messages[0].splitlines()) <= 2  # one or two lines, at once
+    assert slots["requested_slot"] == "pc_date"  # the next question follows
 
 
 async def test_a_past_event_tagged_emergency_is_still_an_answer():
@@ -98,13 +103,59 @@ async def test_a_past_event_tagged_emergency_is_still_an_answer():
 
 
 @pytest.mark.parametrize(("text", "number"), [("我妈晕倒了叫不醒", "120"), ("房子塌了，人被埋了", "119")])
-async def test_crisis_wording_without_the_guard_gets_the_emergency_reply_and_an_urgent_ticket(db, text, number):
+async def test_crisis_wording_that_does_not_answer_gets_the_numbers_and_the_same_step(db, text, number):
     slots, events, messages = await validate(tracker_for_answer("pc_household_size", text, slots={**FULL}))
-    assert number in messages[0] and "紧急工单" in messages[0]
-    assert slots["pc_cancelled"] is True and slots["requested_slot"] is None
+    assert number in messages[0] and "紧急工单" not in messages[0]
+    assert len(messages) == 1  # no "没看懂": the same question follows without counting as unclear
+    assert slots["pc_household_size"] is None and slots.get("pc_reask") is None
+    with session_scope() as s:  # the ticket is offered, not forced
+        assert s.scalar(select(HandoffTicket).where(HandoffTicket.sender_id == "test-user")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "crisis"),
+    [
+        ("/report_emergency", "report_emergency", None),  # the offered button
+        ("找人", "request_human", "fire"),  # right after the numbers
+        ("帮我报警", "report_emergency", None),
+        ("我不想活了", "report_emergency", None),  # self-harm: never just numbers
+        ("发洪水了房子被冲了有什么救助", "report_emergency", None),  # a question about help: numbers + answer
+    ],
+)
+async def test_explicit_requests_and_questions_about_help_go_to_the_emergency_action(text, intent, crisis):
+    slots, events, messages = await validate(
+        tracker_for_answer("pc_date", text, slots={"pc_residency": "local_hukou", "pc_event": "fire",
+                                                   "pc_crisis": crisis}, intent=intent)
+    )  # fmt: skip
+    assert ActionExecutionRejected("precheck_form") in events and slots["pc_date"] is None
+    assert messages == []  # action_emergency (rule "emergency during the pre-check") replies
+
+
+async def test_asking_for_a_person_without_a_crisis_is_still_a_note():
+    slots, events, messages = await validate(tracker_for_answer("pc_date", "找人", intent="request_human"))
+    assert not any(e["event"] == "action_execution_rejected" for e in events)
+    assert "预检做完后" in messages[0]
+
+
+async def test_activation_keeps_the_answers_of_an_interrupted_precheck():
+    kept = {"pc_residency": "local_hukou", "pc_event": "fire"}
+    tracker = make_tracker(
+        "继续预检", "start_precheck", sender="test-user", slots={**kept, "requested_slot": None},
+        events=[{"event": "slot", "name": "pc_residency", "value": "local_hukou"},
+                {"event": "slot", "name": "pc_event", "value": "fire"}],
+    )  # fmt: skip
+    events = await act.ValidatePrecheckForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("requested_slot", "pc_date")]
+
+
+async def test_answers_are_added_to_an_open_ticket(db):
+    tid = service.submit_request(
+        "test-user", topic="问低保", phone=None, preferred_time=None, town=None, summary=""
+    ).ticket_id
+    await validate(tracker_for_answer("pc_household_size", "3口人", slots={**FULL, "handoff_ticket": tid}))
     with session_scope() as s:
-        ticket = s.scalar(select(HandoffTicket).where(HandoffTicket.sender_id == "test-user"))
-    assert ticket is not None and ticket.kind == "emergency"
+        ticket = s.scalar(select(HandoffTicket).where(HandoffTicket.id == tid))
+        assert [m.text for m in ticket.messages if m.direction == "resident"] == ["3口人"]
 
 
 def test_ticket_summary_reads_the_precheck_slots_in_words():
