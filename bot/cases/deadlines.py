@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from bot import programmes
 from bot.cases.workdays import WorkdayCalendar, get_calendar
+from bot.policy.parameters import load_parameters
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,6 @@ class Deadline:
 
 
 def _params():
-    from bot.policy.parameters import load_parameters
-
     return load_parameters()
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -259,8 +261,6 @@ async def test_info_logs_carry_kind_and_length_not_the_words(caplog):
 
 class Params:
     def __init__(self, bureau_phone, verified, station_phone="0916-4822453"):
-        from types import SimpleNamespace
-
         self._bureau = SimpleNamespace(phone=SimpleNamespace(value=bureau_phone, verified=verified))
         self._station = SimpleNamespace(name="略阳县救助站", phone=SimpleNamespace(value=station_phone, verified=False))
 
@@ -287,8 +287,6 @@ def test_contact_with_the_real_parameter_file_never_shows_an_unverified_number_a
 
 
 async def test_a_hanging_database_does_not_delay_the_apology():
-    import threading
-
     release = threading.Event()
 
     def hanging_store(*args):

@@ -8,6 +8,7 @@ import pytest
 
 from bot.errors import RasaUnavailable
 from bot.frontends.rasa_client import RasaClient
+from bot.settings import Settings
 from tests.auxil.rasa import FakeRasa
 
 
@@ -106,8 +107,6 @@ async def test_unexpected_body_raises():
 
 
 def test_from_settings_reads_the_url_list():
-    from bot.settings import Settings
-
     settings = Settings.from_env({"RASA_URL": "http://127.0.0.1:5005, http://127.0.0.1:5006/", "RASA_CHANNEL_SECRET": "x"})
     client = RasaClient.from_settings(settings)
     assert client.urls == ["http://127.0.0.1:5005", "http://127.0.0.1:5006"]

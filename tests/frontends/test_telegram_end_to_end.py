@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+
+import httpx
 
 from bot import channels
-from bot.frontends.telegram_app import build_application
+from bot.frontends.telegram_app import build_application, webhook_options
 from bot.identity import TELEGRAM
 from tests.auxil.telegram import (
     FAST_RETRY,
@@ -92,13 +96,6 @@ async def test_polling_serves_others_while_one_conversation_waits_for_rasa(fake_
 
 
 async def test_webhook_mode_accepts_updates_only_with_the_secret(fake_rasa):
-    import json
-    import socket
-
-    import httpx
-
-    from bot.frontends.telegram_app import webhook_options
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policy import ActionAnswerPolicy, ActionScriptCommand
+from bot.errors import DataFileError
 from bot.settings import get_settings
 from tests.auxil.trackers import make_tracker
 from tests.staff_records import ensure_staff
@@ -183,8 +184,6 @@ def test_non_policy_intent_gets_the_menu():
 
 
 def test_data_error_becomes_a_polite_message(monkeypatch):
-    from bot.errors import DataFileError
-
     def broken(*args, **kwargs):
         raise DataFileError("topics broken")
 

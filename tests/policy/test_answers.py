@@ -10,7 +10,7 @@ import pytest
 
 from bot.policy.answers import answer, followup_answer, is_followup, parse_payload, topic_payload
 from bot.policy.knowledge import load_knowledge
-from bot.policy.parameters import load_parameters
+from bot.policy.parameters import DEFAULT_PATH, load_parameters
 
 DIBAO = "dibao_measures"
 TEKUN = "tekun_measures"
@@ -178,8 +178,6 @@ def test_amount_is_used_without_inventing_a_standard():
 
 
 def test_amount_compared_when_the_standard_is_verified(tmp_path):
-    from bot.policy.parameters import DEFAULT_PATH
-
     text = DEFAULT_PATH.read_text(encoding="utf-8")
     block = text[text.index("  dibao.standard.urban_monthly:") : text.index("  dibao.standard.rural_yearly:")]
     verified = (

@@ -3,13 +3,15 @@ keyword search and bad input."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.policy.answers import answer, contact_answer, script_search, suggestions
 from bot.policy.knowledge import load_knowledge
-from bot.policy.parameters import load_parameters
+from bot.policy.parameters import DEFAULT_PATH, load_parameters
 from bot.policy.search import normalise_programme, search_topics
 
 ASK_INTENTS = [
@@ -163,10 +165,6 @@ def test_suggestions_for_a_misspelled_question():
 
 def test_example_values_in_unverified_entries_are_never_shown(tmp_path):
     """Give every unverified parameter a conspicuous example value: no answer may show any of them."""
-    import re as _re
-
-    from bot.policy.parameters import DEFAULT_PATH
-
     text = DEFAULT_PATH.read_text(encoding="utf-8")
     head, offices = text.split("\noffices:", 1)
     counter = iter(range(987001, 988000))
@@ -175,11 +173,11 @@ def test_example_values_in_unverified_entries_are_never_shown(tmp_path):
         return f"value: {next(counter)}\n    unit:"
 
     # only entries that are unverified: rewrite `value: null` in blocks whose verified flag is false
-    blocks = _re.split(r"(?m)^(?=  [a-z_]+\.[a-z_.]+:\n)", head)
+    blocks = re.split(r"(?m)^(?=  [a-z_]+\.[a-z_.]+:\n)", head)
     out = []
     for block in blocks:
         if "verified: false" in block:
-            block = _re.sub(r"value: null\n    unit:", fill, block)
+            block = re.sub(r"value: null\n    unit:", fill, block)
         out.append(block)
     path = tmp_path / "county.yml"
     path.write_text("".join(out) + "\noffices:" + offices, encoding="utf-8")

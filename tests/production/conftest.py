@@ -14,8 +14,10 @@ import uuid
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from bot.cli.production import check_services, prepare_case_database
 from bot.frontends.core import ConversationCore, Reply
 from bot.frontends.rasa_client import SECRET_HEADER, WEBHOOK_PATH, RasaClient
 from bot.runner import Cluster
@@ -83,8 +85,6 @@ class Production:
 
     # -- state ----------------------------------------------------------------------------------------------
     def tracker_events(self, sender: str) -> int:
-        import psycopg
-
         with psycopg.connect(self.tracker_db, autocommit=True) as conn:
             row = conn.execute("SELECT count(*) FROM events WHERE sender_id = %s", (sender,)).fetchone()
         return int(row[0])
@@ -104,8 +104,6 @@ class Production:
 
 
 def _admin(sql: str) -> None:
-    import psycopg
-
     with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
         conn.execute(sql)
 
@@ -121,8 +119,6 @@ def production_model() -> Path:
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory, production_model):
-    from bot.cli.production import check_services, prepare_case_database
-
     name = f"lueyang_t_{uuid.uuid4().hex[:10]}"
     var_dir: Path = tmp_path_factory.mktemp("production-var")
     env = {

@@ -6,8 +6,10 @@ import socket
 import sys
 import uuid
 
+import psycopg
 import pytest
 
+from bot.cli import main as cli_main
 from bot.cli.production import (
     RestartBudget,
     check_profile,
@@ -79,8 +81,6 @@ def test_unreachable_services_are_named():
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_services_and_database_creation():
-    import psycopg
-
     name = f"lueyang_t_{uuid.uuid4().hex[:10]}"
     env = {
         "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
@@ -159,8 +159,6 @@ def test_supervise_restarts_a_dead_child_and_gives_up_on_a_crash_loop(http_clust
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_production_check_command(tmp_path, monkeypatch, capsys):
-    from bot.cli import main as cli_main
-
     for key in ("DATABASE_URL", "TRACKER_STORE_URL", "REDIS_URL", "RASA_CHANNEL_SECRET", "ID_HASH_KEY",
                 "TELEGRAM_BOT_TOKEN", "LUEYANG_PROFILE"):
         monkeypatch.delenv(key, raising=False)

@@ -15,6 +15,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from bot.cases.importer import COLUMNS, CaseRow, import_file, validate_row, validate_rows
 from bot.cases.status import STATUSES
@@ -165,8 +166,6 @@ def test_import_file_never_crashes_and_the_report_adds_up(sqlite_db, tmp_path_fa
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(case_rows(), min_size=1, max_size=5))
 def test_xlsx_cells_of_any_type_never_crash(sqlite_db, tmp_path_factory, rows):
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.append([ZH[c] for c in COLUMNS])

@@ -26,7 +26,7 @@ from bot.parsing.entities import extract_entities
 from bot.parsing.household import parse_household_size
 from bot.parsing.identity import find_id_numbers, validate_id_last6, validate_id_number
 from bot.parsing.phones import find_phones, normalize_phone
-from bot.parsing.towns import normalize_town
+from bot.parsing.towns import normalize_town, towns
 from tests.properties.strategies import (
     any_text,
     chatty_text,
@@ -192,8 +192,6 @@ def test_dates_never_crash_and_past_dates_are_past(text):
 
 @given(st.one_of(any_text, chatty_text))
 def test_towns_are_official_names_or_rejected_with_a_reason(text):
-    from bot.parsing.towns import towns
-
     try:
         name = normalize_town(text)
     except TownError as exc:

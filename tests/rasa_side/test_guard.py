@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_addons.guards import BadInputGuard
+from rasa_addons.guards import BadInputGuard, CrisisGuard
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😀👍", "'; DROP TABLE cases; --", "啊" * 3000])
@@ -54,8 +54,6 @@ def test_normal_message_keeps_its_intent():
 
 @pytest.mark.parametrize("text", ["我爸突然晕倒了叫不醒", "救命！我家着火了", "我不想活了", "今晚没地方住了"])
 def test_crisis_wording_becomes_report_emergency(text):
-    from rasa_addons.guards import CrisisGuard
-
     message = Message(data={"text": text, "intent": {"name": "inform", "confidence": 0.8},
                             "intent_ranking": [{"name": "inform", "confidence": 0.8}]})
     CrisisGuard(CrisisGuard.get_default_config()).process([message])
@@ -64,8 +62,6 @@ def test_crisis_wording_becomes_report_emergency(text):
 
 
 def test_ordinary_questions_are_not_emergencies():
-    from rasa_addons.guards import CrisisGuard
-
     message = Message(data={"text": "低保怎么申请", "intent": {"name": "ask_dibao_apply", "confidence": 0.9}})
     CrisisGuard(CrisisGuard.get_default_config()).process([message])
     assert message.get("intent")["name"] == "ask_dibao_apply"

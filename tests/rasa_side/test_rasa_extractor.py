@@ -1,7 +1,13 @@
 """Smoke test of the structured entity extractor as a Rasa component."""
 
+from pathlib import Path
+
 import pytest
+import rasa.shared.utils.io
+from rasa.engine import validation
 from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.recipes.recipe import Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
@@ -20,8 +26,6 @@ def extractor(tmp_path):
 
 
 def test_registered_as_entity_extractor():
-    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-
     registered = DefaultV1Recipe._from_registry("rasa_addons.extractors.StructuredEntityExtractor")
     assert registered.clazz is StructuredEntityExtractor
     assert DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR in registered.types
@@ -64,17 +68,10 @@ def test_message_without_text_is_untouched(extractor):
 
 
 def test_project_config_builds_a_graph_with_the_extractor():
-    from pathlib import Path
-
-    import rasa.shared.utils.io
-    from rasa.engine.recipes.recipe import Recipe
-
     config_path = Path(__file__).resolve().parents[2] / "config.yml"
     config = rasa.shared.utils.io.read_model_configuration(config_path)
     recipe = Recipe.recipe_for_name(config.get("recipe"))
     model_config = recipe.graph_config_for_recipe(config, {})
     uses = {node.uses for node in model_config.predict_schema.nodes.values()}
     assert StructuredEntityExtractor in uses
-    from rasa.engine import validation
-
     validation.validate(model_config)  # Rasa's own checks of signatures and types across the graph

@@ -6,6 +6,7 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
+from rasa_addons.channels import SecureRestInput
 from rasa_addons.speedups import install_fast_action_validation
 
 GOOD = [
@@ -38,8 +39,6 @@ def test_same_verdict_as_jsonschema_validate(result):
 
 
 def test_installed_by_the_channel_and_idempotent():
-    from rasa_addons.channels import SecureRestInput
-
     SecureRestInput.from_credentials({"secret": "a-test-secret-of-at-least-32-characters"})
     assert getattr(RemoteAction, "_lueyang_fast_validation", False)
     assert install_fast_action_validation() is False

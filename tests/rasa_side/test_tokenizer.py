@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import jieba
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+
 from rasa_addons.tokenizer import FingerprintedJiebaTokenizer, dictionary_digest
 
 
@@ -22,8 +27,6 @@ def test_fingerprint_is_stable_and_none_without_dictionary(tmp_path):
 
 
 def test_project_dictionary_splits_domain_words():
-    import jieba
-
     jieba.load_userdict("nlu_data/jieba/userdict.txt")
     tokens = jieba.lcut("我想申请临时救助和低保边缘家庭认定")
     assert "临时救助" in tokens
@@ -31,10 +34,6 @@ def test_project_dictionary_splits_domain_words():
 
 
 def _tokens(text, tmp_path):
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.engine.storage.resource import Resource
-    from rasa.shared.nlu.training_data.message import Message
-
     tokenizer = FingerprintedJiebaTokenizer(
         {**FingerprintedJiebaTokenizer.get_default_config(), "dictionary_path": "nlu_data/jieba"},
         LocalModelStorage(tmp_path),
