@@ -6,11 +6,14 @@ from datetime import date
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sqlalchemy import select
 
 from actions.emergency import ActionEmergency
 from actions.handoff import (
+    ActionAskHandoffPhone,
+    ActionAskHandoffTime,
+    ActionAskHandoffTopic,
     ActionHandoffCancel,
     ActionHandoffRelayEnd,
     ActionHandoffSubmit,
@@ -252,10 +255,6 @@ def test_subscribe_action_needs_the_offer_and_consent(db):
 
 
 def test_form_questions_and_registration():
-    from rasa_sdk.executor import ActionExecutor
-
-    from actions.handoff import ActionAskHandoffPhone, ActionAskHandoffTime, ActionAskHandoffTopic
-
     d = CollectingDispatcher()
     ActionAskHandoffTopic().run(d, tracker(), {})
     ActionAskHandoffPhone().run(d, tracker(), {})

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.db.models import OutboxMessage
 from bot.db.session import session_scope
-from bot.handoff import service
+from bot.handoff import service, tickets
+from bot.handoff.actors import cli_actor
 from tests.auxil.telegram import FakeBotApi, fake_bot
 
 RESIDENT = "tg-4440001-4440001"
@@ -44,9 +45,6 @@ def test_handoff_cli_round_trip(db, capsys):
 
 def test_notify_once_sends_the_outbox(db, capsys, monkeypatch):
     service.submit_request(RESIDENT, topic="问低保", phone=None, preferred_time=None, town=None, summary="")
-    from bot.handoff import tickets
-    from bot.handoff.actors import cli_actor
-
     with session_scope() as s:
         tickets.staff_reply(s, cli_actor(), 1, "您好")
     fake = FakeBotApi()

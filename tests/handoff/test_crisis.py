@@ -1,5 +1,10 @@
+import ast
+import sys
+from pathlib import Path
+
 import pytest
 
+import bot.handoff.crisis as crisis
 from bot.handoff.crisis import CrisisKind, Urgency, assess_crisis, detect_crisis, is_explicit_request
 from bot.handoff.crisis_measure import load_set, measure
 
@@ -58,12 +63,6 @@ def test_leaves_ordinary_messages_alone(text):
 
 def test_crisis_module_is_stdlib_only():
     """Rasa's venv imports bot.handoff.crisis (CrisisGuard): only the standard library may be used."""
-    import ast
-    import sys
-    from pathlib import Path
-
-    import bot.handoff.crisis as crisis
-
     package = Path(crisis.__file__).parent
     for path in (package / "crisis.py", package / "__init__.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from bot.db.session import make_engine, set_engine
@@ -50,9 +53,6 @@ def test_destitute_points_to_the_relief_station():
 
 
 def test_self_harm_text_with_a_verified_hotline():
-    from dataclasses import replace
-    from datetime import date
-
     real = load_parameters()
 
     class Params:
