@@ -216,7 +216,7 @@ class ValidateVisitForm(FormValidationAction):
     ) -> list[str]:
         if tracker.get_slot(STATE) in (REFUSED, PAUSED):
             return []
-        return form.remaining(tracker.current_slot_values())
+        return list(form.STEP_SLOTS)  # the form asks the first empty one; a correction empties an earlier one
 
     def _validate(self, step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         slot = form.slot_name(step)
