@@ -14,6 +14,7 @@ from bot.audit import record
 from bot.errors import AssistantError, ServiceUnavailable
 from bot.handoff import emergency, service
 from bot.handoff.crisis import CrisisKind
+from bot.handoff.summary import summarize
 from bot.handoff.triage import Response, Triage, triage
 from bot.policy.parameters import load_parameters
 from bot.precheck.flow import (
@@ -44,7 +45,10 @@ logger = logging.getLogger(__name__)
 FORM = "precheck_form"
 QUESTION_SLOTS = [slot_name(k) for k in QUESTION_ORDER]
 AUX_SLOTS = ["pc_reask", "pc_cancelled", "pc_result", "pc_crisis"]
-CRISIS_SLOT = "pc_crisis"  # the kind of crisis noted during this pre-check (so "找人" right after it is explicit)
+# the kind of crisis noted during this pre-check (so "找人" right after it is explicit)
+CRISIS_SLOT = "pc_crisis"
+# intents the handoff rules send to action_emergency while the pre-check is open (nlu_data/rules/handoff.yml)
+EMERGENCY_RULE_INTENTS = ("report_emergency", "request_human")
 
 INTRO = (
     "好的，我们来做临时救助预检。我会一次问一个问题，最多10个（和您情况无关的会跳过），大约3分钟。\n"
@@ -64,7 +68,9 @@ OFFER_BUTTONS = [
 HANDOFF_FORM = "handoff_request_form"
 CALLBACK_TOPIC = "临时救助预检后，请工作人员联系"
 CALLBACK_WITH_RESULT = "好的，我来帮您登记，请工作人员联系您。这次预检的回答和结果会一并转给工作人员。"
-CALLBACK_WITH_REFERENCE = "好的，我来帮您登记，请工作人员联系您。工作人员可以凭参考编号 {reference} 看到您保存的预检结果。"
+CALLBACK_WITH_REFERENCE = (
+    "好的，我来帮您登记，请工作人员联系您。工作人员可以凭参考编号 {reference} 看到您保存的预检结果。"
+)
 CALLBACK_PLAIN = "好的，我来帮您登记，请工作人员联系您。"
 AUDIT_TOPIC = "临时救助预检"
 
@@ -233,13 +239,19 @@ class ValidatePrecheckForm(FormValidationAction):
         return "validate_precheck_form"
 
     async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
     ) -> list[str]:
         if tracker.get_slot("pc_cancelled"):
             return []
         return remaining(tracker.current_slot_values())
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict]:
         if (tracker.active_loop or {}).get("name") != FORM:
             # activation: the kept answers of an interrupted pre-check are re-sent as "prefilled"; they were
             # validated when given, so keep them and ask the first unanswered step
@@ -256,6 +268,19 @@ class ValidatePrecheckForm(FormValidationAction):
                 # a policy question: reject so the rules answer it; the form then asks the same step again
                 return [SlotSet(requested, None), ActionExecutionRejected(FORM)]
             plan = _triage(tracker)
+            intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+            if plan is not None and plan.response is Response.TICKET and intent not in EMERGENCY_RULE_INTENTS:
+                # an explicit request the classifier did not tag (no rule would take over): the urgent ticket
+                # here, and the same step again
+                reply = service.emergency_reply(
+                    tracker.sender_id,
+                    text=(tracker.latest_message or {}).get("text") or "",
+                    kind=plan.kind,
+                    town=tracker.get_slot("town") or tracker.get_slot("pc_town"),
+                    summary=summarize(tracker.events, tracker.current_slot_values()),
+                )
+                dispatcher.utter_message(text=reply.text)
+                return [SlotSet(requested, None), SlotSet(CRISIS_SLOT, plan.kind.value)]
             if plan is not None and plan.response is not Response.NUMBERS:
                 # an explicit request (the urgent button, "找人", "帮我报警"), self-harm, or a question about help:
                 # the rule "emergency during the pre-check" runs action_emergency (ticket, or the numbers and
@@ -263,7 +288,9 @@ class ValidatePrecheckForm(FormValidationAction):
                 return [SlotSet(requested, None), ActionExecutionRejected(FORM)]
             if plan is not None:
                 # danger wording in an answer: the numbers at once, the ticket offered; the form goes on
-                dispatcher.utter_message(text=emergency.short_text(plan.kind), buttons=[emergency.URGENT_BUTTON])
+                dispatcher.utter_message(
+                    text=emergency.short_text(plan.kind), buttons=[emergency.URGENT_BUTTON]
+                )
                 logger.info("precheck: crisis wording (%s), numbers given, form kept", plan.kind.value)
                 extra.append(SlotSet(CRISIS_SLOT, plan.kind.value))
         return [*extra, *await super().run(dispatcher, tracker, domain)]
@@ -276,7 +303,9 @@ class ValidatePrecheckForm(FormValidationAction):
         reasked = tracker.get_slot("pc_reask") == key
         logger.info("precheck %s: %s", key, result.kind.value)
         if result.kind in (Kind.UNCLEAR, Kind.EMERGENCY) and _triage(tracker) is not None:
-            return {slot_name(key): None}  # the numbers were just given; the same question again, not "unclear"
+            return {
+                slot_name(key): None
+            }  # the numbers were just given; the same question again, not "unclear"
         return apply_interpretation(key, result, reasked=reasked, text=text, dispatcher=dispatcher)
 
     def validate_pc_residency(self, value, dispatcher, tracker, domain):
@@ -428,7 +457,7 @@ def _saved_note(reference: str) -> str:
 
 
 class ActionPrecheckCallback(Action):
-    """"请工作人员联系我" after a result (or after saving it): hands over to the handoff request form with the
+    """ "请工作人员联系我" after a result (or after saving it): hands over to the handoff request form with the
     topic filled in, so the resident is asked only for a phone number and a time. The ticket summary carries the
     pre-check answers and result (``pc_*`` slots) or, once saved, the reference number."""
 

@@ -19,6 +19,7 @@ from enum import Enum
 from bot.handoff.crisis import CrisisKind, Urgency, assess_crisis, is_explicit_request
 
 EMERGENCY_INTENT = "report_emergency"
+POLICE = "报警"
 
 
 class Response(str, Enum):
@@ -42,9 +43,13 @@ def triage(
     words = "" if button else text
     crisis = assess_crisis(words)
     kind = crisis.kind if crisis else (remembered or CrisisKind.GENERAL)
-    explicit = (button and intent == EMERGENCY_INTENT) or (
-        is_explicit_request(words)
-        and (crisis is not None or remembered is not None or intent == EMERGENCY_INTENT)
+    explicit = (
+        (button and intent == EMERGENCY_INTENT)
+        or POLICE in words  # "帮我报警": whatever the classifier made of it
+        or (
+            is_explicit_request(words)
+            and (crisis is not None or remembered is not None or intent == EMERGENCY_INTENT)
+        )
     )
     if crisis is not None and crisis.kind is CrisisKind.SELF_HARM:
         return Triage(Response.TICKET, kind)

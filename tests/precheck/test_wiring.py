@@ -165,3 +165,11 @@ def test_ticket_summary_reads_the_precheck_slots_in_words():
     assert "户籍=户籍在略阳" in text and "遇到的情况=" in text and "家庭人数=3口人" in text
     assert "预审结果：可能符合急难型临时救助" in text
     assert "local_hukou" not in text and "reask" not in text and "{" not in text
+
+
+async def test_a_police_request_the_classifier_missed_still_gets_the_ticket(db):
+    slots, events, messages = await validate(
+        tracker_for_answer("pc_date", "帮我报警", {"pc_residency": "local_hukou", "pc_event": "fire"}, intent="inform")
+    )
+    assert not any(e["event"] == "action_execution_rejected" for e in events)
+    assert "紧急工单" in messages[0] and slots["pc_date"] is None and slots["pc_crisis"] == "general"
