@@ -236,11 +236,15 @@ class DueItem:
     days_overdue: int
 
 
-def _last_visits() -> Select:
+def _last_visit():
+    """The person's latest visit date, per person through the (recipient_id, visited_on) index (no scan of every
+    visit: a correlated MAX is an index lookup on SQLite and PostgreSQL)."""
     return (
-        select(CareVisit.recipient_id, func.max(CareVisit.visited_on).label("last_visit"))
-        .group_by(CareVisit.recipient_id)
-        .subquery()
+        select(func.max(CareVisit.visited_on))
+        .where(CareVisit.recipient_id == CareRecipient.id)
+        .correlate(CareRecipient)
+        .scalar_subquery()
+        .label("last_visit")
     )
 
 
@@ -257,21 +261,21 @@ def visit_states(
     cal = get_calendar()
     is_working_day = is_working_day or cal.is_working_day
     working_days_between = working_days_between or cal.working_days_between
-    last = _last_visits()
-    query = (
-        _ref_query()
-        .add_columns(last.c.last_visit)
-        .outerjoin(last, last.c.recipient_id == CareRecipient.id)
-        .where(CareRecipient.support_mode == DISPERSED)
-    )
+    query = _ref_query().add_columns(_last_visit()).where(CareRecipient.support_mode == DISPERSED)
+    # the rules depend only on dates, and people share them: each date is worked out once per call
+    dues: dict[date | None, date | None] = {}
+    states: dict[date | None, DueState] = {}
     items: list[DueItem] = []
     for row in session.execute(_towns_filter(query, towns)):
-        ref = RecipientRef(*row[:8])
-        last_visit = row[8]
-        due = due_date(last_visit, ref.since, params, is_working_day)
-        state = due_state(due, today, params, working_days_between)
+        last_visit, since = row[8], row[7]
+        base = last_visit or since
+        if base not in dues:
+            dues[base] = due_date(base, None, params, is_working_day)
+        due = dues[base]
+        if due not in states:
+            states[due] = due_state(due, today, params, working_days_between)
         overdue_days = (today - due).days if due is not None and due < today else 0
-        items.append(DueItem(ref, last_visit, due, state, overdue_days))
+        items.append(DueItem(RecipientRef(*row[:8]), last_visit, due, states[due], overdue_days))
     return items
 
 
