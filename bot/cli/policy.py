@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.policy.parameters import load_parameters
+from bot.policy.referrals import load_referrals
 from bot.policy.validate import validate
 
 
@@ -45,6 +46,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_unverified(args: argparse.Namespace) -> int:
     params = load_parameters(args.county)
     items = params.unverified()
+    for referral in load_referrals(params.path).values():  # the offices of the benefits the assistant refers
+        items.extend(p for p in referral.values() if not p.verified)
     for p in items:
         value = "null" if p.value is None else repr(p.value)
         print(f"{p.key}\tvalue={value}\tsource={p.source}" + (f"\tnote={p.note}" if p.note else ""))

@@ -105,6 +105,9 @@ def test_unverified_lists_every_value_with_its_source(capsys):
     assert "offices.接官亭镇.phone" in out
     assert "offices.relief_station.phone\tvalue='0916-4822453'" in out
     assert "deadlines.dibao.total" not in out  # verified
+    assert "referrals.disability_allowance.office\tvalue='略阳县民政局（会同县残疾人联合会）'" in out
+    # the same count as `policy validate`, which counts the referral offices too
+    assert f"{len(validate().unverified)} unverified value(s)" in out
 
 
 def test_startup_warning_mentions_the_command():
