@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -127,6 +127,15 @@ def tabs(browser: WebDriver, site: Site) -> dict[str, str]:
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
+def wait_until(driver: WebDriver, condition, what: str, timeout: float = WAIT, poll: float = 0.2):
+    """``WebDriverWait(...).until``; on timeout the failure says what was awaited and what the page showed."""
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=poll).until(condition)
+    except TimeoutException:
+        body = driver.find_element(By.TAG_NAME, "body").text[-1500:]
+        pytest.fail(f"waited {timeout:g} s for {what}; {driver.current_url} shows:\n{body}")
+
+
 def entries(driver: WebDriver) -> list[tuple[str, str]]:
     """(who, text) of every message on the resident page."""
     out = []
@@ -149,7 +158,7 @@ def wait_for_answer(driver: WebDriver, before: int) -> list[tuple[str, str]]:
             return False
         return now[before:]
 
-    return WebDriverWait(driver, WAIT, poll_frequency=0.2).until(answered)
+    return wait_until(driver, answered, "the assistant's answer")
 
 
 def type_message(driver: WebDriver, text: str) -> list[tuple[str, str]]:
@@ -267,31 +276,29 @@ def test_staff_takes_a_ticket_from_the_page_and_the_reply_reaches_it(browser: We
     browser.find_element(By.ID, "password").send_keys(STAFF_PASSWORD)
     browser.find_element(By.ID, "login").click()
     row = f"#queue tr[data-id='{ticket_id}']"
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
+    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, row), f"ticket #{ticket_id} in the queue")
     screenshot(browser, "console-queue.png")
     browser.find_element(By.CSS_SELECTOR, f"{row} a").click()
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, "take"))
+    wait_until(browser, lambda d: d.find_elements(By.ID, "take"), "the take button")
     browser.find_element(By.ID, "take").click()
-    WebDriverWait(browser, WAIT).until(lambda d: "已领取工单" in d.find_element(By.ID, "flash").text)
+    wait_until(browser, lambda d: "已领取工单" in d.find_element(By.ID, "flash").text, "the ticket taken")
     browser.find_element(By.ID, "reply-text").send_keys("您好，我是县民政局的工作人员，明天上午给您回电。")
     browser.find_element(By.ID, "reply").click()
-    WebDriverWait(browser, WAIT).until(lambda d: f"已发给工单#{ticket_id}" in d.find_element(By.ID, "flash").text)
+    wait_until(browser, lambda d: f"已发给工单#{ticket_id}" in d.find_element(By.ID, "flash").text, "the reply sent")
     screenshot(browser, "console-ticket.png")
 
     browser.switch_to.window(tabs["resident"])
     browser.set_window_size(*PHONE)
-    WebDriverWait(browser, WAIT, poll_frequency=0.5).until(
-        lambda d: any(w == "pushed" and "明天上午给您回电" in t for w, t in entries(d))
-    )
+    wait_until(browser, lambda d: any(w == "pushed" and "明天上午给您回电" in t for w, t in entries(d)),
+               "the staff reply on the resident page", poll=0.5)  # fmt: skip
     screenshot(browser, "resident-staff-reply.png")
 
     # the resident answers; it reaches the console of the staff member who took the ticket
     relayed = texts_of(type_message(browser, "好的，我等电话"))
     assert "已转给工作人员" in relayed, relayed
     browser.switch_to.window(tabs["staff"])
-    WebDriverWait(browser, WAIT, poll_frequency=0.5).until(
-        lambda d: "我等电话" in d.find_element(By.ID, "inbox").text
-    )
+    wait_until(browser, lambda d: "我等电话" in d.find_element(By.ID, "inbox").text,
+               "the resident's message in the console", poll=0.5)  # fmt: skip
 
 
 def test_no_outside_resources_were_requested(browser: WebDriver, site: Site, tabs):

@@ -122,7 +122,7 @@ def test_the_queue_shows_the_tickets_of_the_staff_members_towns(staff_client, ac
     queue = staff_client.get("/staff/api/queue").json()
     assert [t["id"] for t in queue["tickets"]] == [mine]
     row = queue["tickets"][0]
-    assert row["status"] == "open" and row["town"] == "接官亭镇" and row["channel"] == "web"
+    assert row["status"] == "open" and row["town"] == "接官亭镇" and row["channel"] == "网页"
     assert f'href="/staff/tickets/{mine}"' in staff_client.get("/staff").text
     assert f"/staff/tickets/{other}" not in staff_client.get("/staff").text
 

@@ -26,7 +26,7 @@ from bot.frontends.web import texts
 from bot.handoff import service as handoff
 from bot.handoff import tickets
 from bot.handoff.actors import StaffActor, actor_from_member
-from bot.identity import SenderIdentity
+from bot.identity import SenderIdentity, format_of
 from bot.policy.answers import script_search
 from bot.privacy import mask_phone, mask_text
 from bot.staff_access import StaffMember, staff_member
@@ -78,6 +78,13 @@ def _time(moment: datetime | None) -> str:
     return to_china(moment).strftime("%m-%d %H:%M") if moment else ""
 
 
+def _channel_label(channel: str | None) -> str:
+    try:
+        return format_of(channel or "").label or (channel or "")
+    except ValueError:
+        return channel or ""
+
+
 def _row(ticket: HandoffTicket, actor: StaffActor) -> TicketRow:
     return TicketRow(
         id=ticket.id,
@@ -89,7 +96,7 @@ def _row(ticket: HandoffTicket, actor: StaffActor) -> TicketRow:
         town=ticket.town or "",
         created=_time(ticket.created_at),
         assignee=ticket.assignee_name or "",
-        channel=ticket.channel or "",
+        channel=_channel_label(ticket.channel),
         mine=ticket.assignee_sender is not None and ticket.assignee_sender == actor.sender_id,
     )
 
