@@ -1,11 +1,14 @@
-"""bot/parsing is imported inside the Rasa venv, and so is every project module it imports (the programme
-registry bot/programmes.py, bot/errors.py, bot/clock.py) and the masking module bot/privacy.py (rasa_addons uses
-it), and bot/settings.py (the masking tracker store reads its key there): they may use only the standard library."""
+"""bot/parsing is imported inside the Rasa venv, and so is every project module rasa_addons reaches (found from
+the import statements by ``bot.training.rasa_side_sources``, the same list that goes into the model fingerprint):
+the programme registry, errors, clock, the masking module, the settings (the tracker store's seal key), the
+input guards' bad-input and crisis rules. They may use only the standard library and each other."""
 
 import ast
 import subprocess
 import sys
 from pathlib import Path
+
+from bot.training import rasa_side_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 PARSING = sorted((ROOT / "bot" / "parsing").glob("*.py"))
@@ -15,6 +18,13 @@ SHARED = ("bot.errors", "bot.programmes", "bot.clock")
 # and the settings (the tracker store's seal key, rasa_addons/tracker_store.py)
 RASA_SIDE = ("bot.privacy", "bot.settings")
 CHECKED = PARSING + [ROOT / (name.replace(".", "/") + ".py") for name in SHARED + RASA_SIDE]
+# every module of bot/ the Rasa process can import, whatever imports it
+RASA_IMPORTED = [p for p in rasa_side_sources(ROOT) if p.relative_to(ROOT).parts[0] == "bot"]
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _imports(path: Path) -> set[str]:
@@ -42,13 +52,25 @@ def test_only_stdlib_and_the_shared_modules():
                 assert top in sys.stdlib_module_names or top == "__future__", f"{path.name} imports {name}"
 
 
+def test_every_module_the_rasa_process_imports_is_stdlib_only():
+    imported = {_module(p) for p in RASA_IMPORTED}
+    assert {"bot.privacy", "bot.programmes", "bot.handoff.crisis", "bot.conversation.bad_input"} <= imported
+    for path in RASA_IMPORTED:
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if top == "bot":
+                assert name in imported, f"{path.relative_to(ROOT)} imports {name}, which rasa_side_sources missed"
+            else:
+                assert top in sys.stdlib_module_names or top == "__future__", f"{path.relative_to(ROOT)} imports {name}"
+
+
 def test_the_registry_is_not_importing_parsing():
     # bot.parsing reads the registry; the registry depends on nothing of the project
     assert not {name for name in _imports(ROOT / "bot" / "programmes.py") if name.startswith("bot")}
 
 
 def test_import_does_no_file_io():
-    modules = [f"bot.parsing.{p.stem}" for p in PARSING if p.stem != "__init__"] + list(SHARED + RASA_SIDE)
+    modules = sorted({_module(p) for p in RASA_IMPORTED} - {"bot"})
     script = (
         "import builtins, io, sys\n"
         "def refuse(*a, **k):\n"
