@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 
 from bot.cli.production import find_model
+from bot.errors import ServiceUnavailable
 from bot.frontends.telegram_app import run_telegram
 from bot.frontends.terminal import run_terminal
+from bot.frontends.web.server import web_address
 from bot.notifications import worker
 from bot.policy.parameters import load_parameters
-from bot.runner import Cluster, PurgeSchedule, install_signal_handlers
+from bot.runner import Cluster, PurgeSchedule, install_signal_handlers, wait_http
 from bot.settings import get_settings
 from bot.training import ensure_model
 
@@ -36,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--action-processes", type=int, default=1)
         p.add_argument("--no-train", action="store_true", help="use the newest model in models/ as it is")
         p.add_argument("--log-dir", default=None, help="write server logs here instead of the console")
+        if name == "run":
+            p.add_argument("--no-web", action="store_true", help="do not start the web page (WEB_PORT, default 8080)")
         p.set_defaults(func=cmd_run if name == "run" else cmd_serve)
 
 
@@ -116,6 +120,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"[run] server logs: {Path(args.log_dir)}")
         # the front end spreads conversations over every Rasa process of this run
         settings = dataclasses.replace(settings, rasa_url=",".join(cluster.rasa_urls))
+        if not args.no_web:
+            _start_web(cluster, settings)
         # the outbox (status notifications, staff replies) is delivered by the same process; purge runs daily
         background = [worker.outbox_job, _purge_schedule(args.log_dir).job]
         if settings.telegram_bot_token:
@@ -125,3 +131,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     finally:
         cluster.stop()
+
+
+def _start_web(cluster: Cluster, settings) -> None:
+    """The resident page and the staff console (`lueyang web`) as one more child of the run; its address."""
+    cmd = [sys.executable, "-m", "bot", "web", "--rasa-url", settings.rasa_url]
+    child = cluster.spawn("web", cmd, health_url=f"http://127.0.0.1:{settings.web_port}/healthz")
+    try:
+        wait_http(child.health_url or "", 60, [child])
+    except ServiceUnavailable as exc:
+        print(f"[run] the web page did not start ({exc}); the chat runs without it", file=sys.stderr)
+        return
+    address = web_address(settings)
+    print(f"[run] 网页版（居民咨询）：{address}  工作人员控制台：{address}staff "
+          "（先设置密码：lueyang staff set-password <姓名>）")
