@@ -121,14 +121,16 @@ def unit(name: str) -> configparser.ConfigParser:
 def test_every_production_unit_checks_the_settings_before_it_starts():
     services = sorted(p.name for p in (DEPLOY / "systemd").glob("*.service"))
     assert services == ["lueyang-actions@.service", "lueyang-purge.service", "lueyang-rasa@.service",
-                        "lueyang-telegram.service"]
+                        "lueyang-telegram.service", "lueyang-web.service"]
     for name in services:
         pre = unit(name)["Service"].get("ExecStartPre", "")
-        assert "lueyang production-check" in pre or "lueyang telegram --check" in pre, name
+        checks = ("lueyang production-check", "lueyang telegram --check", "lueyang web --check")
+        assert any(check in pre for check in checks), name
     rasa = unit("lueyang-rasa@.service")["Service"]
     assert "--endpoints /etc/lueyang/endpoints-%i.yml" in rasa["ExecStartPre"]
     # the outbox is delivered by the Telegram front end's process (test above), which the unit runs
     assert unit("lueyang-telegram.service")["Service"]["ExecStart"].endswith("lueyang telegram")
+    assert unit("lueyang-web.service")["Service"]["ExecStart"].endswith("lueyang web")
 
 
 def test_a_timer_runs_the_purge_daily():
