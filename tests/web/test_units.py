@@ -4,13 +4,16 @@ password hashes and the server's settings check."""
 from __future__ import annotations
 
 import asyncio
+import re
 import stat
+from pathlib import Path
 
 import pytest
 
 from bot.db.session import session_scope
 from bot.errors import ConfigurationError, InputError
 from bot.frontends.core import Button, Reply
+from bot.frontends.web import app as web_app
 from bot.frontends.web.accounts import MIN_PASSWORD_CHARS, authenticate, check_password_rules, hasher
 from bot.frontends.web.server import check_web_settings, web_address
 from bot.frontends.web.sessions import (
@@ -174,3 +177,28 @@ def test_production_needs_https_and_a_secret(tmp_path):
     ok = production(WEB_SECRET=LONG, WEB_PUBLIC_URL="https://zhushou.example.gov.cn")
     assert check_web_settings(ok) == LONG.encode()
     assert check_web_settings(Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}))  # embedded: a kept key
+
+
+# -- contrast ---------------------------------------------------------------------------------------------
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_text_colours_have_a_contrast_of_at_least_4_5_to_1():
+    css = (Path(web_app.__file__).parent / "static" / "web.css").read_text(encoding="utf-8")
+    var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", css))
+    pairs = [  # (text, background) as the stylesheet uses them
+        ("ink", "card"), ("ink", "bg"), ("ink", "me"), ("ink", "pushed"), ("muted", "bg"), ("muted", "card"),
+        ("brand", "card"), ("brand", "bg"), ("brand-ink", "brand"),
+    ]  # fmt: skip
+    for text, background in pairs:
+        assert contrast(var[text], var[background]) >= 4.5, (text, background)
+    assert contrast(var["alert"], "#fdecea") >= 4.5 and contrast(var["ok"], "#e7f5ec") >= 4.5
+    assert contrast(var["focus"], var["card"]) >= 3  # the focus ring (a non-text contrast)
