@@ -209,6 +209,8 @@ def test_resident_asks_a_policy_question_and_presses_a_button(browser: WebDriver
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
     menu = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#log form.choices button")]
     assert "临时救助预审" in menu and "联系工作人员" in menu
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, "resident-phone-start.png")
     # the first tab stop skips to the input, which has a visible label
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("class") == "skip"
