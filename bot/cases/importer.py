@@ -19,11 +19,12 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
 from defusedxml import DefusedXmlException
 from openpyxl import DEFUSEDXML, load_workbook
@@ -102,6 +103,7 @@ HEADER_ALIASES: dict[str, str] = {
     "经办人": "caseworker",
     "备注": "note",
 }
+Row = TypeVar("Row")
 DECIDED = {"已批准", "未通过", "已发放"}
 BATCH = 1000
 
@@ -235,7 +237,9 @@ def _read_csv(path: Path, columns: _Columns) -> Iterator[tuple[int, dict[str, ob
     else:  # pragma: no cover - gb18030 decodes almost anything
         raise InputError("无法识别文件编码：请另存为 UTF-8 编码的 CSV")
     if "\x00" in text:
-        raise InputError("文件中有空字符（NUL），不像是文本格式的 CSV：请在 Excel 中另存为“CSV UTF-8”或直接导入 .xlsx")
+        raise InputError(
+            "文件中有空字符（NUL），不像是文本格式的 CSV：请在 Excel 中另存为“CSV UTF-8”或直接导入 .xlsx"
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -343,7 +347,8 @@ def read_date_cell(v: object, label: str) -> date | None:
     raise InputError(f"{label}“{text}”不是有效日期（应为 2024-05-06 这样的格式）")
 
 
-def _amount(v: object) -> Decimal | None:
+def read_amount_cell(v: object) -> Decimal | None:
+    """An amount cell in yuan ("1,200元" -> 1200.00), None when empty; ``InputError`` when not a sane amount."""
     text = cell_text(v).replace(",", "").replace("元", "")
     if not text:
         return None
@@ -427,7 +432,7 @@ def validate_row(line: int, raw: dict[str, object], *, today: date, hash_key: st
         accepted_on=accepted,
         status=status,
         status_changed_on=changed or accepted or applied,
-        amount=_amount(raw.get("amount")),
+        amount=read_amount_cell(raw.get("amount")),
         caseworker=cell_text(raw.get("caseworker")) or None,
         note=cell_text(raw.get("note")) or None,
     )
@@ -449,6 +454,33 @@ def validate_rows(
             errors.append(RowError(line, f"案件编号 {row.case_no} 与第 {seen[row.case_no]} 行重复"))
             continue
         seen[row.case_no] = line
+        good.append(row)
+    return good, errors
+
+
+def validate_each(
+    rows: Iterable[tuple[int, dict[str, object]]],
+    validate: Callable[..., Row],
+    *,
+    today: date,
+    key: Callable[[Row], Hashable],
+) -> tuple[list[Row], list[RowError]]:
+    """Another kind of import file's rows through its ``validate(line, raw, today=...)``: the good rows, and a
+    ``RowError`` for each bad one and each repeat of an earlier row's ``key`` (other imports reuse this)."""
+    good: list[Row] = []
+    errors: list[RowError] = []
+    seen: dict[Hashable, int] = {}
+    for line, raw in rows:
+        try:
+            row = validate(line, raw, today=today)
+        except InputError as exc:
+            errors.append(RowError(line, exc.reason))
+            continue
+        k = key(row)
+        if k in seen:
+            errors.append(RowError(line, f"与第 {seen[k]} 行重复"))
+            continue
+        seen[k] = line
         good.append(row)
     return good, errors
 

@@ -2,5 +2,5 @@
 
 ``rules`` (plain functions, county parameters), ``form`` (the chat form's steps and interpretation), ``service``
 (database: people, saving visits, due lists, history, evaluations, flags, reminders), ``importer`` (recipients and
-caregivers from CSV/XLSX), ``report`` and ``chart`` (county report as XLSX and PNG), ``demo``, ``texts``.
+caregivers from CSV/XLSX), ``report`` (county report as XLSX and a PNG chart drawn by ``bot.charts``), ``demo``, ``texts``.
 """

@@ -14,7 +14,6 @@ earlier open agreement the day before it starts (the caregiver was replaced).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cases.importer import ImportReport, RowError, cell_text, read_date_cell, read_rows
+from bot.cases.importer import ImportReport, RowError, cell_text, read_date_cell, read_rows, validate_each
 from bot.clock import today as china_today
 from bot.db.models import CareAgreement, Caregiver, CareRecipient, Case
 from bot.errors import InputError
@@ -167,23 +166,6 @@ def validate_agreement(line: int, raw: dict[str, object], *, today: date) -> Agr
     )
 
 
-def _validate_all(rows: Iterable[tuple[int, dict[str, object]]], validate, *, today: date, key):
-    good, errors, seen = [], [], {}
-    for line, raw in rows:
-        try:
-            row = validate(line, raw, today=today)
-        except InputError as exc:
-            errors.append(RowError(line, exc.reason))
-            continue
-        k = key(row)
-        if k in seen:
-            errors.append(RowError(line, f"与第 {seen[k]} 行重复"))
-            continue
-        seen[k] = line
-        good.append(row)
-    return good, errors
-
-
 def _tekun_cases(session: Session, case_nos: list[str]) -> dict[str, Case]:
     out: dict[str, Case] = {}
     for start in range(0, len(case_nos), 500):
@@ -205,7 +187,7 @@ def import_recipients(
     raw_rows = read_rows(
         path, max_bytes=max_bytes, header_aliases=RECIPIENT_ALIASES, required=RECIPIENT_REQUIRED
     )
-    rows, errors = _validate_all(raw_rows, validate_recipient, today=today, key=lambda r: r.case_no)
+    rows, errors = validate_each(raw_rows, validate_recipient, today=today, key=lambda r: r.case_no)
     cases = _tekun_cases(session, [r.case_no for r in rows])
     good: list[RecipientRow] = []
     for r in rows:
@@ -263,7 +245,7 @@ def import_caregivers(
     raw_rows = read_rows(
         path, max_bytes=max_bytes, header_aliases=CAREGIVER_ALIASES, required=CAREGIVER_REQUIRED
     )
-    rows, errors = _validate_all(
+    rows, errors = validate_each(
         raw_rows,
         validate_agreement,
         today=today,

@@ -18,10 +18,10 @@ from openpyxl.chart import BarChart, Reference
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.charts import bar_chart
 from bot.db.models import CaregiverEvaluation, CareRecipient, CareVisit, Case
 from bot.parsing.towns import towns as all_towns
 from bot.visits import texts
-from bot.visits.chart import bar_chart
 from bot.visits.rules import TWO_PLACES, DueState, VisitParams, add_months
 from bot.visits.service import DISPERSED, visit_states
 

@@ -23,11 +23,9 @@ from bot.db.models import (
     CareVisit,
     Case,
     Staff,
-    StaffChannel,
 )
 from bot.errors import InputError
-from bot.identity import SenderIdentity, format_of, parse_binding
-from bot.notifications.outbox import enqueue
+from bot.notifications.staff import queue_for_staff
 from bot.parsing.case_numbers import find_case_numbers, normalize_case_no
 from bot.policy.parameters import load_parameters
 from bot.privacy import mask_phone, mask_text
@@ -505,14 +503,11 @@ def remind_overdue(session: Session, today: date, params: VisitParams | None = N
             continue
         days = max(i.days_overdue for i in overdue)
         text = texts.REMINDER.format(n=len(overdue), days=days)
-        for binding in session.scalars(
-            select(StaffChannel.channel_id).where(StaffChannel.staff_id == member.id)
-        ):
-            parsed = parse_binding(binding)
-            if parsed is None or not format_of(parsed[0]).subscriptions:
-                continue  # a channel that cannot reach people later (terminal)
-            recipient = SenderIdentity(parsed[0], parsed[1], parsed[1]).sender_id
-            key = f"visits-overdue:{member.id}:{recipient}:{today.isoformat()}"[:160]
-            if enqueue(session, recipient, text, kind="visits", dedup_key=key) is not None:
-                queued += 1
+        queued += queue_for_staff(
+            session,
+            member.id,
+            text,
+            kind="visits",
+            dedup_key=lambda recipient, m=member.id: f"visits-overdue:{m}:{recipient}:{today.isoformat()}",
+        )
     return queued

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cases.identity import id_hash, last6_hash
-from bot.cases.importer import _amount, import_file, read_date_cell
+from bot.cases.importer import import_file, read_amount_cell, read_date_cell
 from bot.cli import main as cli_main
 from bot.db.models import Applicant, Case, StatusChange
 from bot.db.session import session_scope
@@ -154,7 +154,7 @@ def test_xlsx_numeric_id_cell_is_reported_with_a_hint(db, tmp_path):
                                                  ("-5", "负数"), ("abc", "不是数字")])
 def test_bad_amounts_get_a_reason_not_a_crash(amount, reason):
     with pytest.raises(InputError) as err:
-        _amount(amount)
+        read_amount_cell(amount)
     assert reason in err.value.reason
 
 

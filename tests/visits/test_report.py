@@ -7,10 +7,10 @@ import zlib
 
 from openpyxl import load_workbook
 
+from bot.charts import bar_chart
 from bot.db.session import session_scope
 from bot.parsing.towns import towns
 from bot.visits import report
-from bot.visits.chart import bar_chart
 from bot.visits.demo import load_visits_demo
 from bot.visits.rules import VisitParams
 from tests.visits.conftest import TODAY
@@ -26,7 +26,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def decode_rgb(data: bytes) -> tuple[int, int, bytes]:
-    """The pixels of a PNG written by bot.visits.chart (one IDAT, filter 0 on every row)."""
+    """The pixels of a PNG written by bot.charts (one IDAT, filter 0 on every row)."""
     width, height = png_size(data)
     pos, idat = 8, b""
     while pos < len(data):
