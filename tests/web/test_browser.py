@@ -25,6 +25,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bot.cases.demo import demo_rows
+from bot.cases.lookup import china_today
 from bot.cases.staff import add_staff
 from bot.db.session import make_engine, session_scope, set_engine
 from bot.frontends.core import ConversationCore
@@ -255,6 +257,17 @@ def test_resident_walks_the_precheck_to_its_result(browser: WebDriver, site: Sit
             assert re.search(r"第 \d+/\d+ 步", result), (answer, result)
     assert "【临时救助预检结果】" in result and "接官亭镇" in result, result
     screenshot(browser, "resident-precheck-result.png")
+
+
+def test_resident_looks_up_the_status_of_an_application(browser: WebDriver, site: Site, tabs):
+    row = next(r for r in demo_rows(china_today()) if r.programme == "低保" and r.status == "调查核实中")
+    browser.switch_to.window(tabs["resident"])
+    start_over(browser, site)
+    _, asked = press(browser, "查询办理进度")
+    assert "案件编号" in texts_of(asked)
+    assert "后六位" in texts_of(type_message(browser, row.case_no))
+    found = texts_of(type_message(browser, row.id_last6))
+    assert "查到了您的申请" in found and "调查核实中" in found and row.applicant_name not in found, found
 
 
 def test_staff_takes_a_ticket_from_the_page_and_the_reply_reaches_it(browser: WebDriver, site: Site, tabs):
