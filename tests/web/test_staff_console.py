@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from bot.cli import main as cli_main
-from bot.db.models import AuditEntry, HandoffTicket, OutboxMessage, Staff
+from bot.db.models import AuditEntry, CareRecipient, Case, HandoffTicket, OutboxMessage, Staff
 from bot.db.session import session_scope
 from bot.frontends.web import texts
 from bot.frontends.web.app import MAX_BODY_BYTES
@@ -255,3 +256,18 @@ def test_set_password_from_the_cli(db, monkeypatch, capsys, staff_client):
     assert cli_main(["staff", "set-password", "孙管理", "--clear"]) == 0
     staff_client.cookies.clear()
     assert log_in(staff_client, "孙管理").status_code == 401
+
+
+# -- visits (issue 17) ------------------------------------------------------------------------------------
+def test_visit_lists_within_the_towns(staff_client, accounts, cases):
+    assert staff_client.get("/staff/visits").headers["location"] == "/staff/login"
+    with session_scope() as s:  # 分散供养 people never visited, one in each town: both overdue
+        for no in cases.values():
+            case = s.scalar(select(Case).where(Case.case_no == no))
+            s.add(CareRecipient(case_id=case.id, support_mode="分散", since=date(2024, 1, 2), active=True))
+    log_in(staff_client, "王经办")
+    page = staff_client.get("/staff/visits")
+    assert page.status_code == 200 and 'id="due"' in page.text
+    due = page.text.split('id="due">', 1)[1].split("</pre>", 1)[0]
+    assert cases["接官亭镇"] in due and cases["郭镇"] not in due
+    assert "staff_visits" in audit_actions(accounts["wang"])

@@ -523,6 +523,16 @@ class WebChannel:
             context.update(result=result.text, related=result.related)
         return self._console_page(request, login, member, "lookup.html", context)
 
+    async def visits_page(self, request: Request) -> Response:
+        checked = await self._staff(request)
+        if isinstance(checked, Response):
+            return checked
+        login, member, _ = checked
+        lists = await self._db_call(request, console.visit_lists, login.sender)
+        if isinstance(lists, Response):
+            return lists
+        return self._console_page(request, login, member, "visits.html", {"lists": lists})
+
     # -- errors --------------------------------------------------------------------------------------------
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return self.refuse(request, 404, texts.NOT_FOUND)
@@ -548,6 +558,7 @@ class WebChannel:
             Route("/staff/tickets/{ticket_id:int}/{action}", self.ticket_action, methods=["POST"]),
             Route("/staff/cases", self.cases_page, methods=["GET", "POST"]),
             Route("/staff/scripts", self.scripts_page, methods=["GET"]),
+            Route("/staff/visits", self.visits_page, methods=["GET"]),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import clock
 from bot.audit.log import add_entry
 from bot.cases import replies as case_replies
 from bot.cases.lookup import staff_lookup
@@ -30,6 +31,7 @@ from bot.identity import SenderIdentity, format_of
 from bot.policy.answers import script_search
 from bot.privacy import mask_phone, mask_text
 from bot.staff_access import StaffMember, staff_member
+from bot.visits import service as visits
 
 ACTIONS = ("take", "reply", "done")
 MAX_QUERY_CHARS = 100
@@ -208,3 +210,23 @@ def script(sender: SenderIdentity, keyword: str) -> ScriptResult:
         add_entry(session, sender_id=str(sender), action="staff_script", intent="inform",
                   topic=found.topic or keyword, role="staff", staff_id=member.id)  # fmt: skip
         return ScriptResult(found.text, found.topic, tuple(title for title, _ in found.buttons))
+
+
+@dataclass(frozen=True)
+class VisitLists:
+    due: str
+    flags: str
+
+
+def visit_lists(sender: SenderIdentity) -> VisitLists:
+    """The visits due or overdue and the flagged caregiver evaluations in the staff member's towns
+    (``bot.visits.service``, as ``/visits`` in chat); audited as one view."""
+    with session_scope() as session:
+        member = _member(session, sender)
+        towns = visits.member_towns(member)
+        params = visits.visit_params()
+        due = visits.due_list(session, towns, clock.today(), params)
+        flags = visits.flagged(session, towns)
+        add_entry(session, sender_id=str(sender), action="staff_visits", intent="inform", topic="探访名单",
+                  role="staff", staff_id=member.id, detail=f"{len(due)} due, {len(flags)} flagged")  # fmt: skip
+        return VisitLists(visits.due_text(due, limit=200, verified=params.verified), visits.flags_text(flags))
