@@ -252,9 +252,9 @@ class ValidatePrecheckForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict]:
-        if (tracker.active_loop or {}).get("name") != FORM:
-            # activation: the kept answers of an interrupted pre-check are re-sent as "prefilled"; they were
-            # validated when given, so keep them and ask the first unanswered step
+        if tracker.get_slot("requested_slot") not in QUESTION_SLOTS:
+            # activation: no question is open; the kept answers of an interrupted pre-check are re-sent as
+            # "prefilled" slots. They were validated when given, so keep them and ask the first unanswered step
             slots = tracker.current_slot_values()
             left = [s for s in remaining(slots) if slots.get(s) is None]
             return [SlotSet("requested_slot", left[0] if left else None)]

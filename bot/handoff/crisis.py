@@ -177,7 +177,12 @@ _PATTERNS: tuple[tuple[CrisisKind, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         CrisisKind.GENERAL,
         (r"(走丢|走失|失踪)了", r"找不到人了?"),
-        (r"救命(?!钱|稻草|恩|药)",),  # "救命钱" is figurative
+        (
+            r"救命(?!钱|稻草|恩|药)",  # "救命钱" is figurative
+            # a request for the police or an ambulance now (the classifier alone reads "帮我报警" as out of scope)
+            r"(帮|替|给)(我|我们|忙)?(报警|报个警|打110|打120|叫救护车)",
+            r"(快|赶紧|赶快|马上)(点)?(报警|打110)",
+        ),
     ),
 )
 

@@ -64,7 +64,7 @@ def test_fire_in_words_inside_the_precheck_keeps_the_form(assistant):
     for answer in ["都没有", "3口人", "没有", "损失大概5万", "没有或1万以下"]:
         assistant.texts(sender, answer)
     result = assistant.texts(sender, "接官亭")
-    assert "【临时救助预检结果】" in result and "急难型" in result
+    assert "【临时救助预检结果】" in result and "火灾（急难型）" in result  # the kept answer, 急难型
     assert tickets_of(assistant, sender) == []
 
 
