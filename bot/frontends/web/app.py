@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import channels
 from bot.audit.log import record
+from bot.clock import to_china
 from bot.db.session import session_scope
 from bot.errors import AccessDenied, DatabaseUnavailable, InputError, NotFound
 from bot.frontends import texts as core_texts
@@ -353,7 +354,7 @@ class WebChannel:
         except (DatabaseUnavailable, SQLAlchemyError):
             return await self.login_page(request, error=texts.DB_DOWN, status=503)
         if result.outcome == "locked":
-            until = result.locked_until.strftime("%H:%M") + " UTC" if result.locked_until else ""
+            until = to_china(result.locked_until).strftime("%H:%M") if result.locked_until else ""
             return await self.login_page(request, error=texts.LOGIN_LOCKED.format(until=until), status=429)
         if result.outcome != "ok" or result.staff_id is None:
             return await self.login_page(request, error=texts.LOGIN_FAILED, status=401)
