@@ -202,3 +202,17 @@ def test_text_colours_have_a_contrast_of_at_least_4_5_to_1():
         assert contrast(var[text], var[background]) >= 4.5, (text, background)
     assert contrast(var["alert"], "#fdecea") >= 4.5 and contrast(var["ok"], "#e7f5ec") >= 4.5
     assert contrast(var["focus"], var["card"]) >= 3  # the focus ring (a non-text contrast)
+
+
+def test_transcripts_are_bounded_and_forget_idle_sessions():
+    now = [1000.0]
+    store = Transcripts(sessions=3, idle_seconds=100, clock=lambda: now[0])
+    senders = [new_conversation().sender_id for _ in range(5)]
+    for sender in senders[:4]:
+        store.add(sender, ME, "你好")
+    assert [store.has(s) for s in senders[:4]] == [False, True, True, True]  # at most three
+    now[0] += 50
+    store.add(senders[1], ME, "还在")
+    now[0] += 60  # senders 2 and 3 idle for 110 s, sender 1 for 60 s
+    store.add(senders[4], ME, "新来的")
+    assert [store.has(s) for s in senders] == [False, True, False, False, True]

@@ -52,10 +52,16 @@ class _Session:
 
 class Transcripts:
     def __init__(
-        self, *, per_session: int = 200, sessions: int = 20_000, clock: Callable[[], float] = time.time
+        self,
+        *,
+        per_session: int = 80,
+        sessions: int = 5_000,
+        idle_seconds: float = 2 * 86400.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.per_session = per_session
         self.sessions = sessions
+        self.idle_seconds = idle_seconds
         self.clock = clock
         self._by_sender: OrderedDict[str, _Session] = OrderedDict()
 
@@ -64,11 +70,21 @@ class Transcripts:
         if found is None:
             found = _Session(deque(maxlen=self.per_session))
             self._by_sender[sender_id] = found
+            self._forget_idle()
             while len(self._by_sender) > self.sessions:
                 self._by_sender.popitem(last=False)
         self._by_sender.move_to_end(sender_id)
         found.seen = self.clock()
         return found
+
+    def _forget_idle(self) -> None:
+        """Sessions not seen for ``idle_seconds`` go (least recently seen first, so the scan stops early)."""
+        limit = self.clock() - self.idle_seconds
+        while self._by_sender:
+            oldest = next(iter(self._by_sender.values()))
+            if oldest.seen >= limit or oldest.seen == 0.0:
+                break
+            self._by_sender.popitem(last=False)
 
     def add(self, sender_id: str, who: str, text: str, buttons: Sequence[Button] = ()) -> Entry:
         session = self._session(sender_id)
