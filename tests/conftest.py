@@ -3,7 +3,8 @@
 ``db``: the process-wide engine pointed at a fresh, migrated case database. Every database test runs twice: on
 SQLite and on PostgreSQL for real (127.0.0.1:5432, db ``test``; ``TEST_POSTGRES_URL`` overrides). Each PostgreSQL
 test gets its own schema (``t_<random>``, via search_path) built by the alembic migrations and dropped afterwards,
-so parallel runs never collide. ``session``: a session on it.
+so parallel runs never collide. ``session``: a session on it. ``assistant``: the real assistant (trained model, Rasa
+and action server) shared by ``tests/conversations`` and ``tests/web``'s browser tests.
 
 The Rasa-side tests (tests/rasa_side) run in the Rasa venv, where SQLAlchemy 2 is absent: the database fixtures
 are defined only where the application's database layer imports.
@@ -23,6 +24,7 @@ try:
 
     from bot.db import migrate
     from bot.db.session import make_engine, session_scope, set_engine
+    from tests.auxil.assistant import running_assistant
 except ImportError:  # Rasa venv (SQLAlchemy 1.4): no case-database fixtures there
     make_engine = None
 
@@ -84,3 +86,9 @@ if make_engine is not None:
     def session(db):
         with session_scope() as s:
             yield s
+
+    @pytest.fixture(scope="session")
+    def assistant(tmp_path_factory):
+        """The real assistant (``tests.auxil.assistant``), started once for the conversation and browser tests."""
+        with running_assistant(tmp_path_factory.mktemp("assistant-var")) as running:
+            yield running

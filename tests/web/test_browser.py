@@ -35,7 +35,7 @@ from bot.frontends.web.accounts import set_password
 from bot.frontends.web.app import build_app
 from bot.notifications.worker import run_forever
 from bot.settings import PROJECT_ROOT, Settings
-from tests.auxil.assistant import Assistant, free_port, running_assistant
+from tests.auxil.assistant import Assistant, free_port
 
 pytestmark = pytest.mark.rasa
 
@@ -67,37 +67,37 @@ class ServerThread(threading.Thread):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The assistant and the web channel in front of it (uvicorn in a thread, outbox worker every 0.3 s)."""
-    var_dir = tmp_path_factory.mktemp("web-browser-var")
-    with running_assistant(var_dir) as assistant:
-        settings = Settings.from_env(
-            {**assistant.env, "RASA_URL": assistant.cluster.rasa_urls[0], "RASA_CHANNEL_SECRET": assistant.secret}
-        )
-        engine = make_engine(settings.database_url)
-        set_engine(engine)
-        with session_scope() as session:
-            staff = add_staff(session, STAFF_NAME, "hotline", [])
-            set_password(session, staff, STAFF_PASSWORD)
+def site(assistant: Assistant) -> Iterator[Site]:
+    """The web channel in front of the assistant (uvicorn in a thread, outbox worker every 0.3 s)."""
+    # the assistant is the session's (tests/conftest.py), shared with the conversation tests
+    settings = Settings.from_env(
+        {**assistant.env, "RASA_URL": assistant.cluster.rasa_urls[0], "RASA_CHANNEL_SECRET": assistant.secret}
+    )
+    engine = make_engine(settings.database_url)
+    set_engine(engine)
+    with session_scope() as session:
+        staff = add_staff(session, STAFF_NAME, "hotline", [])
+        set_password(session, staff, STAFF_PASSWORD)
 
-        async def outbox() -> None:
-            await run_forever(interval=0.3)
+    async def outbox() -> None:
+        await run_forever(interval=0.3)
 
-        app = build_app(settings, ConversationCore(rasa=RasaClient.from_settings(settings)),
-                        secret=b"browser-test-secret-" + b"s" * 32, background=[outbox])  # fmt: skip
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none"))
-        thread = ServerThread(server)
-        thread.start()
-        try:
-            WebDriverWait(None, 30, poll_frequency=0.1).until(lambda _: server.started or not thread.is_alive())
-            assert server.started, "the web server did not start"
-            yield Site(f"http://127.0.0.1:{port}", assistant)
-        finally:
-            server.should_exit = True
-            thread.join(30)
-            set_engine(None)
-            engine.dispose()
+    app = build_app(settings, ConversationCore(rasa=RasaClient.from_settings(settings)),
+                    secret=b"browser-test-secret-" + b"s" * 32, background=[outbox])  # fmt: skip
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none")
+    server = uvicorn.Server(config)
+    thread = ServerThread(server)
+    thread.start()
+    try:
+        WebDriverWait(None, 30, poll_frequency=0.1).until(lambda _: server.started or not thread.is_alive())
+        assert server.started, "the web server did not start"
+        yield Site(f"http://127.0.0.1:{port}", assistant)
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        set_engine(None)
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")
