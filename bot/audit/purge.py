@@ -11,6 +11,8 @@ Lookup and /bind attempts (``verification_attempts``), ``settings.verification_r
 The audit log, ``settings.audit_retention_days`` (AUDIT_RETENTION_DAYS, 1095): the bureau's record of who was
 shown what; it holds pseudonyms and masked details only, and is kept longer than the conversations.
 Case records are not purged here: they are the bureau's files, imported and kept by the bureau.
+Monitoring warnings (issue 18: households that did not apply), ``MONITORING_RETENTION_DAYS`` after their month
+was closed: the warnings, their tasks and results, and the month. A month never closed is kept.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from bot.db.base import utcnow
 from bot.db.models import (
     AuditEntry,
     HandoffTicket,
+    MonitoringMonth,
+    MonitoringTask,
+    MonitoringWarning,
     OutboxMessage,
     PendingMessage,
     Subscription,
@@ -32,6 +37,8 @@ from bot.db.models import (
     VerificationAttempt,
 )
 from bot.settings import Settings, get_settings
+
+MONITORING_RETENTION_DAYS = 365  # after the month is closed
 
 
 @dataclass
@@ -49,6 +56,8 @@ class PurgeReport:
     verification_attempts: int = 0
     audit_cutoff: datetime | None = None
     audit_entries: int = 0
+    monitoring_cutoff: datetime | None = None
+    monitoring_warnings: int = 0
 
     def summary(self) -> str:
         note = f"（{self.tracker_note}）" if self.tracker_note else ""
@@ -62,6 +71,8 @@ class PurgeReport:
             text += f"；早于 {self.verification_cutoff:%Y-%m-%d %H:%M} UTC 的查询/绑定尝试 {self.verification_attempts} 条"
         if self.audit_cutoff is not None:
             text += f"；早于 {self.audit_cutoff:%Y-%m-%d %H:%M} UTC 的审计日志 {self.audit_entries} 条"
+        if self.monitoring_cutoff is not None:
+            text += f"；早于 {self.monitoring_cutoff:%Y-%m-%d %H:%M} UTC 关闭的月份的监测预警 {self.monitoring_warnings} 条"
         return text
 
 
@@ -133,6 +144,24 @@ def purge_security_records(
     session.execute(delete(AuditEntry).where(audit_where))
 
 
+def purge_monitoring(
+    session: Session, report: PurgeReport, *, cutoff: datetime, dry_run: bool = False
+) -> None:
+    """Warnings, tasks and the month record of months closed before ``cutoff`` (counted into ``report``)."""
+    report.monitoring_cutoff = cutoff
+    months = list(session.scalars(select(MonitoringMonth.month).where(MonitoringMonth.closed_at < cutoff)))
+    if not months:
+        return
+    report.monitoring_warnings = len(
+        list(session.scalars(select(MonitoringWarning.id).where(MonitoringWarning.month.in_(months))))
+    )
+    if dry_run:
+        return
+    session.execute(delete(MonitoringTask).where(MonitoringTask.month.in_(months)))
+    session.execute(delete(MonitoringWarning).where(MonitoringWarning.month.in_(months)))
+    session.execute(delete(MonitoringMonth).where(MonitoringMonth.month.in_(months)))
+
+
 def purge(
     session: Session,
     tracker_engine: Engine | None,
@@ -140,6 +169,7 @@ def purge(
     days: int,
     verification_days: int | None = None,
     audit_days: int | None = None,
+    monitoring_days: int = MONITORING_RETENTION_DAYS,
     now: datetime | None = None,
     dry_run: bool = False,
     settings: Settings | None = None,
@@ -147,7 +177,8 @@ def purge(
     """Everything above; the tracker store is skipped when ``tracker_engine`` is None.
 
     ``days``: conversation history; ``verification_days`` / ``audit_days``: default to the settings'
-    ``verification_retention_days`` / ``audit_retention_days``.
+    ``verification_retention_days`` / ``audit_retention_days``; ``monitoring_days``: after a monitoring month
+    is closed.
     """
     settings = settings or get_settings()
     now = now or utcnow()
@@ -165,5 +196,6 @@ def purge(
     purge_security_records(
         session, report, verification_cutoff=verification_cutoff, audit_cutoff=audit_cutoff, dry_run=dry_run
     )
+    purge_monitoring(session, report, cutoff=cutoff_for(monitoring_days, now), dry_run=dry_run)
     report.tracker_events, report.tracker_note = tracker if tracker is not None else (0, "未处理对话记录库")
     return report

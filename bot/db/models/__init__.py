@@ -9,6 +9,7 @@ from bot.db.models.audit import AuditEntry as AuditEntry
 from bot.db.models.cases import Case, StatusChange
 from bot.db.models.handoff import HandoffTicket as HandoffTicket
 from bot.db.models.handoff import TicketMessage as TicketMessage
+from bot.db.models.monitoring import MonitoringMonth, MonitoringTask, MonitoringWarning
 from bot.db.models.notifications import OutboxMessage as OutboxMessage
 from bot.db.models.notifications import Subscription as Subscription
 from bot.db.models.pending import PendingMessage
@@ -27,6 +28,9 @@ __all__ = [
     "Caregiver",
     "CaregiverEvaluation",
     "Case",
+    "MonitoringMonth",
+    "MonitoringTask",
+    "MonitoringWarning",
     "PendingMessage",
     "Staff",
     "StaffChannel",
