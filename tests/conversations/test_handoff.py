@@ -46,7 +46,9 @@ def test_request_relay_both_ways_and_cancel(assistant):
     assert "24小时" not in created
     ticket = re.search(r"工单号：#(\d+)", created).group(1)
 
-    assert "已记录" in assistant.texts(resident, "补充一下，家里三口人")
+    # issue 16: while the ticket waits, the message is recorded and the reply says the mode and how to leave
+    waiting = assistant.texts(resident, "补充一下，家里三口人")
+    assert f"〔等待人工 · 工单#{ticket}〕这条消息已记入工单" in waiting and "/cancel" in waiting
     queue = staff(assistant, "queue")
     assert f"#{ticket} " in queue
     taken = staff(assistant, "take", ticket)
@@ -54,7 +56,8 @@ def test_request_relay_both_ways_and_cancel(assistant):
     assert "已发给" in staff(assistant, "reply", f"{ticket} 您好，明天上午给您回电")
     assert any("明天上午给您回电" in t for t in outbox_texts(assistant, resident))
 
-    assert assistant.texts(resident, "好的，我等电话") == "已转给工作人员。"
+    relayed = assistant.texts(resident, "好的，我等电话")
+    assert relayed.startswith(f"〔人工服务中 · 工单#{ticket}〕已转给工作人员") and "/cancel" in relayed
     assert any("我等电话" in t for t in outbox_texts(assistant, STAFF))
 
     assert "已结束人工服务" in assistant.texts(resident, "/cancel")
