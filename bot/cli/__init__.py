@@ -9,12 +9,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import cases, db, frontends, handoff, notify, policy, privacy, production, run, staff, visits
+from bot.cli import (
+    cases,
+    db,
+    frontends,
+    handoff,
+    monitoring,
+    notify,
+    policy,
+    privacy,
+    production,
+    run,
+    staff,
+    visits,
+)
 from bot.errors import AssistantError
 from bot.precheck import cli as precheck_cli
 
 # one module per area; order = order in --help
-COMMAND_MODULES = (run, frontends, db, cases, staff, policy, handoff, notify, privacy, production, precheck_cli, visits)
+COMMAND_MODULES = (run, frontends, db, cases, staff, policy, handoff, notify, privacy, production, precheck_cli, visits, monitoring)
 
 
 def build_parser() -> argparse.ArgumentParser:
