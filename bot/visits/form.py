@@ -8,12 +8,12 @@ cancel ("取消", "不登了": the answers stay as a draft), a restart ("重新�
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from bot.conversation.form_words import CONFIRM_RE, clean, is_cancel
 from bot.privacy import mask_text
 from bot.visits import texts
 from bot.visits.rules import CHECKLIST, ITEM_KEYS, ITEM_LABELS, RATING_LABELS
@@ -52,14 +52,6 @@ class Interpretation:
     message: str = ""
 
 
-def clean(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").strip()
-
-
-_CANCEL = re.compile(
-    r"^/?(cancel|stop)$|^(算了|算了吧|取消|取消吧|退出|停|停止|先停下|不用了|不要了|暂停|先这样)[。！!,，]*$|"
-    r"不登了|不登记了|不填了|先不填|不录了|取消登记|暂停登记|退出登记|以后再填|回头再填"
-)
 _RESTART = re.compile(r"重新登记|重新开始|从头开始|从头登记|重来")
 _CORRECTION = re.compile(
     r"说错|错了|搞错|弄错|写错|填错|选错|点错|不对|更正|改成|改为|改一下|改下|应该是|修改"
@@ -100,13 +92,6 @@ _NUMERAL = re.compile(r"([一二两三四五])\s*分")
 _NONE = re.compile(
     r"^(无|没有|没|没啥|没什么|无说明|不用|不需要|跳过|略|none|no)[。！!,，.]*$", re.IGNORECASE
 )
-_CONFIRM = re.compile(
-    r"^(确认保存|确认|保存|确定|对|对的|没问题|无误|可以|好的|是的|是|ok|yes)[。！!,，.]*$", re.IGNORECASE
-)
-
-
-def is_cancel(text: str) -> bool:
-    return bool(_CANCEL.search(clean(text).lower()))
 
 
 def parse_rating(text: str) -> int | str | None:
@@ -222,7 +207,7 @@ def interpret(
             return Interpretation(Kind.ANSWER, step, [])
         return Interpretation(Kind.UNCLEAR, step, None, texts.UNCLEAR_PHOTO)
     if step == CONFIRM:
-        if _CONFIRM.match(t) or intent == "affirm" and len(t) <= 6:
+        if CONFIRM_RE.match(t) or intent == "affirm" and len(t) <= 6:
             return Interpretation(Kind.ANSWER, step, True)
         if target == CONFIRM or target is None:
             return Interpretation(Kind.UNCLEAR, step, None, texts.UNCLEAR_CONFIRM)
