@@ -117,6 +117,8 @@ def fill(engine, people: int, months: int, rng: random.Random, params: VisitPara
              "decided_by": None, "created_at": now, "updated_at": now}
             for r, g in zip(recipient_ids, giver_ids, strict=True)
         ])  # fmt: skip
+    with engine.begin() as conn:  # statistics, as autovacuum (PostgreSQL) or a maintenance run would have them
+        conn.execute(text("ANALYZE"))
     return written
 
 

@@ -148,6 +148,26 @@ def due_state(
     return DueState.OK
 
 
+def latest_listed_base(
+    today: date,
+    params: VisitParams,
+    is_working_day: Callable[[date], bool],
+    working_days_between: Callable[[date, date], int],
+) -> date:
+    """The latest last-visit (or start) date whose next visit is due soon or overdue today.
+
+    The due date never decreases when the last visit is later, so everybody whose last visit is after this date
+    is fine: the database can leave them out of the due list, and the rules above decide for the rest.
+    """
+    base = add_months(today, -params.interval_months) + timedelta(days=60)
+    while (
+        due_state(due_date(base, None, params, is_working_day), today, params, working_days_between)
+        is DueState.OK
+    ):
+        base -= timedelta(days=1)
+    return base
+
+
 # --- scores -----------------------------------------------------------------------------------------------
 TWO_PLACES = Decimal("0.01")
 

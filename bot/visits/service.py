@@ -43,6 +43,7 @@ from bot.visits.rules import (
     due_date,
     due_state,
     is_low,
+    latest_listed_base,
     mean,
     propose,
     visit_score,
@@ -254,12 +255,19 @@ def visit_states(
     *,
     is_working_day: Callable[[date], bool] | None = None,
     working_days_between: Callable[[date, date], int] | None = None,
+    listed_only: bool = False,
 ) -> list[DueItem]:
-    """Every active 分散供养 person in ``towns`` (None: all) with their last visit, due date and state."""
+    """Every active 分散供养 person in ``towns`` (None: all) with their last visit, due date and state;
+    ``listed_only``: leave out in the database the people whose next visit is certainly not due soon."""
     cal = get_calendar()
     is_working_day = is_working_day or cal.is_working_day
     working_days_between = working_days_between or cal.working_days_between
-    query = _ref_query().add_columns(_last_visit()).where(CareRecipient.support_mode == DISPERSED)
+    last = _last_visit()
+    query = _ref_query().add_columns(last).where(CareRecipient.support_mode == DISPERSED)
+    if listed_only:
+        limit = latest_listed_base(today, params, is_working_day, working_days_between)
+        base = func.coalesce(last, CareRecipient.since)
+        query = query.where(base.is_(None) | (base <= limit))
     # the rules depend only on dates, and people share them: each date is worked out once per call
     dues: dict[date | None, date | None] = {}
     states: dict[date | None, DueState] = {}
@@ -281,7 +289,9 @@ def due_list(
     session: Session, towns: Sequence[str] | None, today: date, params: VisitParams
 ) -> list[DueItem]:
     """People due or overdue for a visit, the longest overdue first (never visited without a start date first)."""
-    items = [i for i in visit_states(session, towns, today, params) if i.state is not DueState.OK]
+    items = [
+        i for i in visit_states(session, towns, today, params, listed_only=True) if i.state is not DueState.OK
+    ]
     return sorted(items, key=lambda i: (i.due or date.min, i.ref.case_no))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from bot.visits.rules import (
     due_date,
     due_state,
     is_low,
+    latest_listed_base,
     mean,
     parse_period,
     period_of,
@@ -165,3 +166,13 @@ def test_the_flag_rule_follows_the_parameters():
 def test_mean_rounds_half_up():
     assert mean([Decimal("2.345")]) == Decimal("2.35")
     assert mean([]) is None
+
+
+@pytest.mark.parametrize("today", [date(2024, 6, 28), date(2024, 9, 30), date(2024, 2, 8), date(2025, 3, 31), date(2024, 3, 1)])
+def test_everybody_after_the_latest_listed_base_is_fine(today):
+    """The database leaves out people whose last visit is after ``latest_listed_base``: exact, not approximate."""
+    limit = latest_listed_base(today, P, CAL.is_working_day, CAL.working_days_between)
+    for offset in range(-80, 80):
+        base = limit + timedelta(days=offset)
+        state = due_state(due_date(base, None, P, CAL.is_working_day), today, P, CAL.working_days_between)
+        assert (state is not DueState.OK) == (base <= limit), (today, base, state)
