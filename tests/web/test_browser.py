@@ -256,6 +256,10 @@ def test_resident_walks_the_precheck_to_its_result(browser: WebDriver, site: Sit
         if n < len(PRECHECK_ANSWERS) - 1:
             assert re.search(r"第 \d+/\d+ 步", result), (answer, result)
     assert "【临时救助预检结果】" in result and "接官亭镇" in result, result
+    browser.execute_script(
+        "var found = Array.from(document.querySelectorAll('#log .bubble'))"
+        ".filter(b => b.textContent.includes('【临时救助预检结果】')).pop(); found.scrollIntoView(true);"
+    )
     screenshot(browser, "resident-precheck-result.png")
 
 

@@ -4,7 +4,7 @@ Resident page (``/``): one page session per browser (signed cookie ``ly_chat``, 
 button presses go through the same ``ConversationCore`` as Telegram (commands, input checks, issued buttons,
 masking, the apology when Rasa is down), with Telegram's per-user flood limit. It works without JavaScript
 (forms, redirect after post); ``static/chat.js`` sends without reloading and polls ``/updates`` for proactive
-messages (staff replies). Every POST needs the session's CSRF token and a same-origin ``Origin`` (if any);
+messages (staff replies). Every POST needs the session's CSRF token, and an ``Origin`` of another site is refused;
 bodies over ``MAX_BODY_BYTES`` are refused with 413.
 
 Staff console (``/staff``): login with a staff account's password (``accounts``), then the ticket queue (polled
