@@ -60,8 +60,11 @@ def _buttons(titles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
     return [{"title": t, "payload": t} for t in titles]
 
 
+VISITOR_ROLES = ("caseworker", "admin")  # township caseworkers record visits; hotline staff only see the lists
+
+
 def _refusal(member: StaffMember | None) -> str | None:
-    if member is None:
+    if member is None or member.role not in VISITOR_ROLES and not member.bootstrap:
         return texts.REFUSED
     if member.bootstrap or (not member.all_towns and not member.towns):
         return texts.REFUSED_NO_TOWNS

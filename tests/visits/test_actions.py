@@ -68,6 +68,10 @@ def test_residents_and_group_chats_are_refused(person):
     for sender in ("tg-5005-5005", "tg--100200-5005", "term-someone"):
         slots, messages = run(act.ActionVisitStart(), make_tracker("登记探访", "log_visit", sender=sender))
         assert slots["visit_state"] == "refused" and "只对镇（街道）民政工作人员开放" in messages[0]["text"]
+    with session_scope() as s:
+        add_staff(s, "热线", "hotline", [person["town"]], ["term:hotline-visits"])
+    slots, messages = run(act.ActionVisitStart(), make_tracker("登记探访", "log_visit", sender="term-hotline-visits"))
+    assert slots["visit_state"] == "refused" and "只对镇（街道）民政工作人员开放" in messages[0]["text"]
     slots, messages = run(act.ActionVisitSubmit(), make_tracker("x", sender="tg-5005-5005", slots={"visit_state": "refused"}))
     assert messages == [] and slots["visit_state"] is None
 
