@@ -55,6 +55,8 @@ def _prepare_database() -> None:
     subprocess.run([py, "-m", "bot", "db", "upgrade"], check=True, cwd=settings.root)
     if settings.profile == "embedded":
         subprocess.run([py, "-m", "bot", "demo", "load"], check=True, cwd=settings.root)
+        # visits to the demo 特困 people (issue 17), for /visits and 登记探访 in the demo
+        subprocess.run([py, "-m", "bot", "visits", "demo"], check=True, cwd=settings.root)
 
 
 def _warn_unverified() -> None:
