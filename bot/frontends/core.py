@@ -99,6 +99,9 @@ COMMANDS: dict[str, Command] = {
         # staff (issue 17): log a visit to a 分散供养特困 person; due/overdue visits, history, flags, report
         Command("visit", "登记探访（工作人员）", "/log_visit", staff=True, pass_args=True),
         Command("visits", "探访名单、记录和报表（工作人员）", "/inform", staff=True, pass_args=True),
+        # staff (issue 18): record the result of checking a monitoring warning; open tasks, report, 三类人群
+        Command("check", "登记核查结果（工作人员）", "/record_check_result", staff=True, pass_args=True),
+        Command("tasks", "我的核查任务（工作人员）", "/inform", staff=True, pass_args=True),
     )
 }
 
