@@ -90,7 +90,8 @@ class ActionVisitStart(Action):
         text = form.clean((tracker.latest_message or {}).get("text") or "")
         _, args = _command(tracker)
         draft = tracker.get_slot(form.slot_name(form.PERSON))
-        restart = "重新" in text or "重新" in args or "从头" in text
+        # a new person named with /visit, or "重新登记探访", starts over; otherwise a cancelled draft is resumed
+        restart = "重新" in text or "重新" in args or "从头" in text or bool(args)
         if draft and tracker.get_slot(STATE) == PAUSED and not restart:
             done = form.answered(tracker.current_slot_values())
             dispatcher.utter_message(
@@ -99,7 +100,7 @@ class ActionVisitStart(Action):
             return [SlotSet(STATE, None), SlotSet(REASK, None)]
         dispatcher.utter_message(text=texts.RESTARTED if restart and draft else texts.INTRO)
         events = _reset()
-        if args and not restart:
+        if args and "重新" not in args:
             assert member is not None
             with session_scope() as session:
                 match = service.find_person(session, member, args)
