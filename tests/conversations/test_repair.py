@@ -161,4 +161,4 @@ def test_resume_after_cancel_of_the_relay_and_a_restart(assistant):
     assert "户籍在略阳、火灾" in reply and _step(reply) == (4, 9)
     # starting over is a separate choice
     reply = assistant.texts(sender, '/start_precheck{"restart": "yes"}')
-    assert "不是审批结果" in reply and _step(reply) == (1, 10)
+    assert "从头开始" in reply and _step(reply) == (1, 10)
