@@ -107,7 +107,8 @@ def question_tracker(tracker: Tracker) -> Tracker:
         (
             r["name"]
             for r in ranking
-            if str(r.get("name", "")).startswith(POLICY_PREFIX) and float(r.get("confidence") or 0) >= MIN_RUNNER_UP
+            if str(r.get("name", "")).startswith(POLICY_PREFIX)
+            and float(r.get("confidence") or 0) >= MIN_RUNNER_UP
         ),
         DEFAULT_POLICY_INTENT,
     )
@@ -230,7 +231,9 @@ class ValidateHandoffRelayForm(FormValidationAction):
             return []
         return list(domain_slots)
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict]:
         if "handoff_relay" not in tracker.slots_to_validate() or is_staff(tracker.sender_id):
             return await super().run(dispatcher, tracker, domain)
         state = service.relay_state(tracker.sender_id)
@@ -256,7 +259,9 @@ class ValidateHandoffRelayForm(FormValidationAction):
         elif step is Step.RESPOND:
             dispatcher.utter_message(response=RESPONSES[intent])
         elif step is Step.REPEAT:
-            dispatcher.utter_message(text=service.already_open_text(tracker.sender_id) or texts.relay_ack_waiting())
+            dispatcher.utter_message(
+                text=service.already_open_text(tracker.sender_id) or texts.relay_ack_waiting()
+            )
             return events
         else:
             answered = False
@@ -353,7 +358,9 @@ class ActionHandoffRelayEnd(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         ticket = tracker.get_slot("handoff_ticket")
         if ticket and service.open_ticket_id(tracker.sender_id) is None:
-            dispatcher.utter_message(text=texts.relay_ended(int(float(ticket))), buttons=resume_buttons(tracker))
+            dispatcher.utter_message(
+                text=texts.relay_ended(int(float(ticket))), buttons=resume_buttons(tracker)
+            )
             events: list[dict[str, Any]] = [SlotSet("handoff_ticket", None)]
             intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
             if intent.startswith("ask_"):  # the question that arrived after the ticket was closed is answered

@@ -100,7 +100,9 @@ def staff_see_text(now_utc: datetime, params=None, calendar=None) -> str:
         params = load_parameters()
     status = office_time(now_utc, params, calendar)
     if status.open_now is False and status.resume_day is not None:
-        return texts.staff_see_when(texts.day_label(status.resume_day, to_china(now_utc).date()), status.hours_text)
+        return texts.staff_see_when(
+            texts.day_label(status.resume_day, to_china(now_utc).date()), status.hours_text
+        )
     return ""
 
 

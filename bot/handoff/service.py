@@ -112,7 +112,9 @@ class RelayState:
 
 
 def _state(ticket) -> RelayState:
-    return RelayState(ticket.id, ticket.status == "taken" and bool(ticket.assignee_sender), ticket.assignee_name)
+    return RelayState(
+        ticket.id, ticket.status == "taken" and bool(ticket.assignee_sender), ticket.assignee_name
+    )
 
 
 def relay_state(sender_id: str) -> RelayState | None:

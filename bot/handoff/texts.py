@@ -71,7 +71,10 @@ def waiting_note(ticket_id: int, when: str = "", *, answered: bool = True) -> st
     head = f"〔等待人工 · 工单#{ticket_id}〕这条消息已记入工单，工作人员领取后会看到{when}。"
     if answered:
         return head + "在此之前我先回答能回答的问题；发送 /cancel 结束人工服务。"
-    return head + "这条消息我回答不了，请等工作人员；低保、临时救助等政策问题可以直接问我。发送 /cancel 结束人工服务。"
+    return (
+        head
+        + "这条消息我回答不了，请等工作人员；低保、临时救助等政策问题可以直接问我。发送 /cancel 结束人工服务。"
+    )
 
 
 def taken_note(ticket_id: int, assignee: str | None) -> str:

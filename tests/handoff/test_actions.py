@@ -40,7 +40,9 @@ def tracker(
     )  # fmt: skip
 
 
-def relay_tracker(text: str, intent: str = "inform", confidence: float = 0.9, sender: str = RESIDENT) -> Tracker:
+def relay_tracker(
+    text: str, intent: str = "inform", confidence: float = 0.9, sender: str = RESIDENT
+) -> Tracker:
     """The tracker validate_handoff_relay_form gets after the resident wrote ``text`` in the waiting room."""
     return make_tracker(
         text, intent, sender=sender, confidence=confidence,
@@ -228,7 +230,9 @@ def test_cancel_closes_the_ticket_or_unsubscribes(staff):
 
 def test_subscribe_action_needs_the_offer_and_consent(db):
     with session_scope() as s:
-        applicant = Applicant(name="测试", id_hash="a" * 64, id_last6_hash="0" * 64, id_masked="x", town="郭镇")
+        applicant = Applicant(
+            name="测试", id_hash="a" * 64, id_last6_hash="0" * 64, id_masked="x", town="郭镇"
+        )
         s.add(
             Case(
                 case_no="LY2024DB00007",

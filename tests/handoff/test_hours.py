@@ -103,7 +103,10 @@ def test_urgent_outside_hours_points_to_emergency_numbers():
 def test_when_staff_will_see_a_waiting_ticket():
     params = _Params()
     # Friday evening: the next working day is Monday (no hours stated: they are not verified)
-    assert staff_see_text(utc(2024, 10, 18, 20), params, CAL) == "（现在是非工作时间，工作人员会在10月21日（星期一）上班后看到）"
+    assert (
+        staff_see_text(utc(2024, 10, 18, 20), params, CAL)
+        == "（现在是非工作时间，工作人员会在10月21日（星期一）上班后看到）"
+    )
     # a holiday: the first working day after it
     assert "10月8日（星期二）" in staff_see_text(utc(2024, 10, 3, 10), params, CAL)
     # probably open (hours unverified): nothing said
