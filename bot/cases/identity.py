@@ -33,10 +33,20 @@ def _key(key: str | None) -> bytes:
     return (key if key is not None else get_settings().id_hash_key).encode("utf-8")
 
 
+def _hash_valid(number: str, key: str | None) -> str:
+    return hmac.new(_key(key), number.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def id_hash(id_number: str, key: str | None = None) -> str:
     """HMAC-SHA256 (hex) of the validated, normalised ID number, keyed with ``ID_HASH_KEY``."""
+    return _hash_valid(validate_id_number(id_number), key)
+
+
+def hashed_and_masked(id_number: str, key: str | None = None) -> tuple[str, str]:
+    """``(id_hash, id_masked)`` of an ID number, validated once: for lists of people who are not applicants (no
+    proof-of-identity hash of the last six is kept for them). ``IdNumberError`` when invalid."""
     number = validate_id_number(id_number)
-    return hmac.new(_key(key), number.encode("ascii"), hashlib.sha256).hexdigest()
+    return _hash_valid(number, key), mask_id_number(number)
 
 
 def last6_hash(id_hash_hex: str, last6: str, key: str | None = None) -> str:
@@ -52,7 +62,7 @@ def last6_hash(id_hash_hex: str, last6: str, key: str | None = None) -> str:
 def stored_id(id_number: str, key: str | None = None) -> StoredId:
     """What the database keeps of an ID number (validates it first: ``IdNumberError`` when invalid)."""
     number = validate_id_number(id_number)
-    hashed = id_hash(number, key)
+    hashed = _hash_valid(number, key)
     return StoredId(
         id_hash=hashed,
         id_last6_hash=last6_hash(hashed, number[-6:], key),
@@ -66,4 +76,4 @@ def last6_matches(id_hash_hex: str, stored_last6_hash: str, given_last6: str, ke
     return hmac.compare_digest(stored_last6_hash.encode("ascii"), last6_hash(id_hash_hex, given_last6, key).encode())
 
 
-__all__ = ["StoredId", "id_hash", "last6_hash", "last6_matches", "stored_id"]
+__all__ = ["StoredId", "hashed_and_masked", "id_hash", "last6_hash", "last6_matches", "stored_id"]

@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.cases.identity import stored_id
+from bot.cases.identity import hashed_and_masked
 from bot.cases.importer import (
     ImportReport,
     RowError,
@@ -178,7 +178,7 @@ def validate_warning(
         raise InputError("户主姓名过长")
     if isinstance(raw["id_number"], int | float):
         raise InputError("身份证号码单元格是数字格式，Excel 会改掉末尾几位：请把这一列设为“文本”后重新填写")
-    ident = stored_id(cell_text(raw["id_number"]), hash_key)
+    hashed, masked = hashed_and_masked(cell_text(raw["id_number"]), hash_key)
     town = normalize_town(cell_text(raw["town"]))
     village = cell_text(raw.get("village")) or None
     if village is not None and len(village) > 64:
@@ -197,8 +197,8 @@ def validate_warning(
         line=line,
         month=month or month_of(warned),
         head_name=name,
-        id_hash=ident.id_hash,
-        id_masked=ident.id_masked,
+        id_hash=hashed,
+        id_masked=masked,
         town=town,
         village=village,
         group=normalize_group(cell_text(raw.get("group"))),
