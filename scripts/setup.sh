@@ -50,15 +50,19 @@ build_venv() {  # name lockfile [extra pip args...]
 }
 
 mkdir -p "$VENVS"
-# the web channel's browser tests (tests/web) drive Debian's headless Chromium with Selenium; CJK font for screenshots
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+# the web channel's browser tests (tests/web) drive Debian's headless Chromium with Selenium; Chinese and emoji
+# fonts for its screenshots (the pre-check marks its criteria with ✅ ❌ ❓)
+BROWSER_PKGS="chromium chromium-driver fonts-wqy-microhei fonts-noto-color-emoji"
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+   || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing chromium, chromium-driver and fonts-wqy-microhei (browser tests)..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-microhei >/dev/null \
-      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-microhei >/dev/null; } \
-      || say "warning: could not install chromium; the browser tests (tests/web) will fail"
+    say "installing $BROWSER_PKGS (browser tests)..."
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $BROWSER_PKGS >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $BROWSER_PKGS >/dev/null; } \
+      || say "warning: could not install $BROWSER_PKGS; the browser tests (tests/web) will fail"
   else
-    say "warning: chromium/chromium-driver/fonts-wqy-microhei missing (apt-get install them as root for tests/web)"
+    say "warning: $BROWSER_PKGS missing (apt-get install them as root for tests/web)"
   fi
 fi
 build_venv rasa requirements/rasa.lock
