@@ -6,7 +6,7 @@ for the chat (``chart_png`` + ``chart_caption``: towns as numbered bars, the cap
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,15 +15,16 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.cases.workdays import get_calendar
 from bot.charts import bar_chart
 from bot.db.models import CaregiverEvaluation, CareRecipient, CareVisit, Case
 from bot.parsing.towns import towns as all_towns
 from bot.visits import texts
-from bot.visits.rules import TWO_PLACES, DueState, VisitParams, add_months
-from bot.visits.service import DISPERSED, visit_states
+from bot.visits.rules import TWO_PLACES, VisitParams, add_months, earliest_on_time_base
+from bot.visits.service import DISPERSED, last_visit_column
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,26 @@ def county_report(
 ) -> list[TownRow]:
     """One row per town (every town of the county, or ``towns``), in the county's order."""
     names = [t.name for t in all_towns()] if towns is None else list(towns)
-    states = visit_states(session, names if towns is not None else None, today, params)
-    recipients: Counter[str] = Counter()
-    on_time: Counter[str] = Counter()
-    for item in states:
-        recipients[item.ref.town] += 1
-        if item.state is not DueState.OVERDUE:
-            on_time[item.ref.town] += 1
+    # visited on time = last visit (or start date) on or after one date: counted by the database
+    first_on_time = earliest_on_time_base(today, params, get_calendar().is_working_day)
+    base = func.coalesce(last_visit_column(), CareRecipient.since)
+    counts = (
+        select(
+            Case.town,
+            func.count(CareRecipient.id),
+            func.sum(case((base >= first_on_time, 1), else_=0)),
+        )
+        .select_from(CareRecipient)
+        .join(Case, CareRecipient.case_id == Case.id)
+        .where(CareRecipient.active.is_(True), CareRecipient.support_mode == DISPERSED)
+        .group_by(Case.town)
+    )
+    if towns is not None:
+        counts = counts.where(Case.town.in_(names))
+    recipients: dict[str, int] = defaultdict(int)
+    on_time: dict[str, int] = defaultdict(int)
+    for town, total, timely in session.execute(counts):
+        recipients[town], on_time[town] = int(total), int(timely or 0)
     since = add_months(today, -params.evaluation_period_months) + timedelta(days=1)
     score_rows = session.execute(
         select(Case.town, func.count(CareVisit.id), func.avg(CareVisit.score))

@@ -168,6 +168,15 @@ def latest_listed_base(
     return base
 
 
+def earliest_on_time_base(today: date, params: VisitParams, is_working_day: Callable[[date], bool]) -> date:
+    """The earliest last-visit (or start) date whose next visit is not overdue today: a person is visited on
+    time exactly when their last visit is on or after it (the due date never decreases with the last visit)."""
+    base = add_months(today, -params.interval_months) - timedelta(days=60)
+    while (due_date(base, None, params, is_working_day) or date.min) < today:
+        base += timedelta(days=1)
+    return base
+
+
 # --- scores -----------------------------------------------------------------------------------------------
 TWO_PLACES = Decimal("0.01")
 

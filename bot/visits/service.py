@@ -235,7 +235,7 @@ class DueItem:
     days_overdue: int
 
 
-def _last_visit():
+def last_visit_column():
     """The person's latest visit date, per person through the (recipient_id, visited_on) index (no scan of every
     visit: a correlated MAX is an index lookup on SQLite and PostgreSQL)."""
     return (
@@ -262,7 +262,7 @@ def visit_states(
     cal = get_calendar()
     is_working_day = is_working_day or cal.is_working_day
     working_days_between = working_days_between or cal.working_days_between
-    last = _last_visit()
+    last = last_visit_column()
     query = _ref_query().add_columns(last).where(CareRecipient.support_mode == DISPERSED)
     if listed_only:
         limit = latest_listed_base(today, params, is_working_day, working_days_between)

@@ -12,7 +12,8 @@ from bot.db.session import session_scope
 from bot.parsing.towns import towns
 from bot.visits import report
 from bot.visits.demo import load_visits_demo
-from bot.visits.rules import VisitParams
+from bot.visits.rules import DueState, VisitParams
+from bot.visits.service import visit_states
 from tests.visits.conftest import TODAY
 
 P = VisitParams()
@@ -50,6 +51,11 @@ def test_report_xlsx_and_chart_from_demo_data(demo_db, tmp_path):
     assert sum(r.recipients for r in rows) == demo.agreements  # every 分散 person has a caregiver in the demo
     assert all(0 <= r.on_time <= r.recipients and r.overdue == r.recipients - r.on_time for r in rows)
     assert any(r.overdue for r in rows) and any(r.flagged for r in rows)
+    with session_scope() as s:  # the database's on-time count is the rules' answer person by person
+        states = visit_states(s, None, TODAY, P)
+    for r in rows:
+        mine = [i for i in states if i.ref.town == r.town]
+        assert (r.recipients, r.on_time) == (len(mine), sum(i.state is not DueState.OVERDUE for i in mine))
     assert all(r.avg_score is None or 1 <= r.avg_score <= 5 for r in rows)
 
     path = report.write_xlsx(rows, tmp_path / "visits.xlsx", today=TODAY, params=P)

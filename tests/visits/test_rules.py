@@ -17,6 +17,7 @@ from bot.visits.rules import (
     add_months,
     due_date,
     due_state,
+    earliest_on_time_base,
     is_low,
     latest_listed_base,
     mean,
@@ -176,3 +177,12 @@ def test_everybody_after_the_latest_listed_base_is_fine(today):
         base = limit + timedelta(days=offset)
         state = due_state(due_date(base, None, P, CAL.is_working_day), today, P, CAL.working_days_between)
         assert (state is not DueState.OK) == (base <= limit), (today, base, state)
+
+
+@pytest.mark.parametrize("today", [date(2024, 6, 28), date(2024, 10, 8), date(2024, 2, 19), date(2025, 3, 31), date(2024, 3, 1)])
+def test_visited_on_time_exactly_from_the_earliest_on_time_base(today):
+    first = earliest_on_time_base(today, P, CAL.is_working_day)
+    for offset in range(-80, 80):
+        base = first + timedelta(days=offset)
+        state = due_state(due_date(base, None, P, CAL.is_working_day), today, P, CAL.working_days_between)
+        assert (state is not DueState.OVERDUE) == (base >= first), (today, base, state)
