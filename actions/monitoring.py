@@ -20,6 +20,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.cases import command_of
 from bot import clock
 from bot.db.models import MonitoringTask
 from bot.db.session import session_scope
@@ -40,14 +41,6 @@ DB_ERRORS = (AssistantError, SQLAlchemyError)
 
 def _reset() -> list[dict[str, Any]]:
     return [SlotSet(s, None) for s in ALL_SLOTS]
-
-
-def _command(tracker: Tracker) -> tuple[str | None, str]:
-    meta = (tracker.latest_message or {}).get("metadata") or {}
-    if not isinstance(meta, dict):
-        return None, ""
-    command = meta.get("command")
-    return (str(command) if command else None), str(meta.get("args") or "").strip()
 
 
 def _buttons(titles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
@@ -86,7 +79,7 @@ class ActionCheckStart(Action):
         return "action_check_start"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        _, args = _command(tracker)
+        _, args = command_of(tracker)
         try:
             with session_scope() as session:
                 member = staff_member(session, tracker.sender_id)
@@ -296,7 +289,7 @@ class ActionTasksCommand(Action):
         return "action_tasks_command"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        _, args = _command(tracker)
+        _, args = command_of(tracker)
         head = args.split(" ", 1)[0].lower()
         try:
             with session_scope() as session:
