@@ -48,7 +48,7 @@ def _buttons(titles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
 
 
 def _refusal(member: StaffMember | None) -> str | None:
-    if member is None:
+    if member is None or (member.role not in service.CHECKER_ROLES and not member.bootstrap):
         return texts.REFUSED
     if member.bootstrap or (not member.all_towns and not member.towns):
         return texts.REFUSED_NO_TOWNS

@@ -37,6 +37,7 @@ from bot.programmes import case_programmes
 from bot.staff_access import StaffMember
 
 AUDIT_TOPIC = "监测预警核查"
+CHECKER_ROLES = ("caseworker", "admin")  # township caseworkers record results; hotline staff see the lists
 CONSOLE = "cli"  # the sender id of the command line: an administrator at the server, named by --by
 MAX_DEPARTMENT = 64
 
@@ -272,7 +273,9 @@ def record_result(
     ref = task_ref(session, task_id)
     if ref is None:
         raise InputError(texts.TASK_NOT_FOUND.format(query=task_id))
-    if (member.bootstrap and sender_id != CONSOLE) or not member.may_see_town(ref.town):
+    if sender_id != CONSOLE and (member.bootstrap or member.role not in CHECKER_ROLES):
+        raise InputError(texts.REFUSED)
+    if not member.may_see_town(ref.town):
         raise InputError(texts.TASK_OUT_OF_TOWN.format(task_id=task_id))
     if ref.closed:
         raise InputError(texts.TASK_CLOSED_MONTH.format(task_id=task_id, month=ref.month))

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions import monitoring as act
+from bot.cases.staff import add_staff
 from bot.db.models import AuditEntry, MonitoringTask, MonitoringWarning
 from bot.db.session import session_scope
 from bot.monitoring import form
@@ -18,7 +19,7 @@ from bot.monitoring.importer import import_warnings
 from bot.monitoring.rules import MonitoringParams
 from bot.settings import get_settings
 from tests.auxil.trackers import make_tracker
-from tests.monitoring.conftest import ID, OTHER_TOWN, TODAY, warning_line, write_csv
+from tests.monitoring.conftest import ID, OTHER_TOWN, TODAY, TOWN, warning_line, write_csv
 
 STAFF, OTHER = "term-mon1", "term-mon2"
 DOMAIN: dict[str, Any] = {
@@ -65,6 +66,10 @@ def test_residents_group_chats_and_staff_without_a_record_are_refused(tasks):
     for sender in ("tg-5005-5005", "tg--100200-5005", "term-someone"):
         slots, messages = run(act.ActionCheckStart(), make_tracker("核查结果", "record_check_result", sender=sender))
         assert slots["check_state"] == "refused" and "只对镇（街道）民政工作人员开放" in messages[0]["text"]
+    with session_scope() as s:
+        add_staff(s, "热线", "hotline", [TOWN], ["term:hotline-mon"])  # hotline staff see the lists only
+    slots, messages = run(act.ActionCheckStart(), make_tracker("核查结果", "record_check_result", sender="term-hotline-mon"))
+    assert slots["check_state"] == "refused"
     slots, messages = run(act.ActionCheckSubmit(), make_tracker("x", sender="tg-5005-5005", slots={"check_state": "refused"}))
     assert messages == [] and slots["check_state"] is None
 
