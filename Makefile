@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test serve production load-test setup train retrain eval bench bench-nlu bench-cases lint validate clean
+.PHONY: run test serve production load-test setup train retrain eval bench bench-nlu bench-cases bench-visits lint validate clean
 
 ## run: set up, train if needed, prepare the database, start Rasa + actions + chat (Telegram if TELEGRAM_BOT_TOKEN)
 run: setup
@@ -49,7 +49,10 @@ bench-nlu: setup
 bench-cases: setup
 	$(APP)/python scripts/bench_cases.py
 
-bench: bench-nlu bench-cases
+bench-visits: setup
+	$(APP)/python scripts/bench_visits.py
+
+bench: bench-nlu bench-cases bench-visits
 
 lint: setup
 	$(APP)/ruff check bot actions rasa_addons tests scripts
