@@ -379,6 +379,9 @@ class ActionVisitsCommand(Action):
                     dispatcher.utter_message(text=texts.NOT_STAFF_VISITS)
                     return []
                 towns = service.member_towns(member)
+                if towns == []:
+                    dispatcher.utter_message(text=texts.NO_TOWNS_FOR_LISTS)
+                    return []
                 params = service.visit_params()
                 today = clock.today()
                 if head.lower() in HISTORY_WORDS:

@@ -46,6 +46,7 @@ PERSON_CHOSEN = "探访对象：{label}。"
 SAVED = "已保存这次探访（{person}，{date}，得分 {score}）。记录编号 {visit_id}。"
 SAVED_LOW = "这次探访得分低于 {threshold} 分，请关注照料人是否按协议照护；季度评价时会计入。"
 SAVE_FAILED = "抱歉，系统繁忙，这次没有保存成功。已填的内容还在，请稍后再说“登记探访”并确认保存。"
+NO_TOWNS_FOR_LISTS = "您的工作人员账号还没有分管的镇（街道），看不到探访名单。请联系管理员在账号上设置镇（街道）。"
 NOT_STAFF_VISITS = "探访名单和报表只对民政工作人员开放（私聊）。"
 UNVERIFIED_NOTE = "（探访间隔、评分和标记标准是示例值，待县民政局确认）"
 

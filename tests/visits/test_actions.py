@@ -147,6 +147,9 @@ def test_visits_command(person, var_dir):
         return run(act.ActionVisitsCommand(), tracker)[1]
 
     assert "只对民政工作人员开放" in command("", sender="tg-5005-5005")[0]["text"]
+    with session_scope() as s:
+        add_staff(s, "无镇热线", "hotline", [], ["term:no-towns"])
+    assert "还没有分管的镇" in command("", sender="term-no-towns")[0]["text"]
     assert "探访" in command("")[0]["text"]
     history = command(f"历史 {person['case_no']}")[0]["text"]
     assert person["case_no"] in history and "照料人" in history and "****" in history
