@@ -249,6 +249,10 @@ class ValidateVisitForm(FormValidationAction):
             return self._person(str(result.value), dispatcher, tracker)
         if step == form.PHOTO and result.value:
             dispatcher.utter_message(text=texts.PHOTO_SAVED)
+        if step in ITEM_KEYS and form.clean(text) not in (*texts.RATING_BUTTONS, texts.NOT_APPLICABLE):
+            # typed words ("还行吧", "4分"): say how they were read; a pressed button needs no echo
+            value = form.describe(step, result.value)
+            dispatcher.utter_message(text=texts.RATING_NOTED.format(label=ITEM_LABELS[step], value=value))
         return {slot: result.value}
 
     def _person(self, query: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:

@@ -127,6 +127,10 @@ def describe(step: str, value: Any) -> str:
     return str(value)
 
 
+def _label(step: str) -> str:
+    return ITEM_LABELS.get(step) or {PERSON: "探访对象", NOTES: "情况说明", PHOTO: "照片"}.get(step, step)
+
+
 def _correction_target(text: str) -> str | None:
     if not _CORRECTION.search(text):
         return None
@@ -167,6 +171,8 @@ def interpret(
         return Interpretation(Kind.RESTART, step, None, texts.RESTARTED)
     # a long note may well say 不对 or 照料 without correcting anything: only short messages correct
     target = _correction_target(t) if step != NOTES or len(t) <= 20 else None
+    if target is not None and target != step and STEPS.index(target) > STEPS.index(step):
+        return Interpretation(Kind.NOTE, step, None, texts.NOT_YET_ASKED.format(label=_label(target)))
     if target is not None and target != step and STEPS.index(target) < STEPS.index(step):
         if target == PERSON:
             return Interpretation(Kind.CORRECTION, PERSON, None, texts.REASK_PERSON)

@@ -91,6 +91,10 @@ async def test_the_person_by_name_then_ratings_a_correction_and_a_photo(person):
     done["visit_environment"] = 2
     slots, texts, _ = await validate("visit_hygiene", "居住环境说错了，是一般", done)
     assert slots["visit_environment"] == 3 and slots["visit_hygiene"] is None and "已把“居住环境”改为" in texts[0]
+    slots, texts, _ = await validate("visit_daily", "还行吧", done)
+    assert slots["visit_daily"] == 3 and texts == ["好的，记下了：饮食和日常生活 一般（3分）。"]
+    slots, texts, _ = await validate("visit_daily", "照料人改为差", done)
+    assert slots["visit_daily"] is None and slots.get("visit_care") is None and "还没问到" in texts[0]
     slots, texts, _ = await validate("visit_photo", "/inform", done, metadata={"command": "photo", "args": "AgAC-file"})
     assert slots["visit_photo"] == ["AgAC-file"]
     slots, texts, _ = await validate("visit_person", "没有这个人", {})

@@ -84,9 +84,9 @@ def test_interpret(step, text, kind, target, value):
 
 
 def test_a_later_step_cannot_be_corrected_before_it_is_asked():
-    # "照料人改为差" while the first item is open answers that item only if it reads as a rating
+    # "照料人改为差" while the first item is open is not an answer to the first item
     result = interpret("environment", "照料人改为差")
-    assert result.kind is Kind.ANSWER and result.step == "environment"
+    assert result.kind is Kind.NOTE and "还没问到“照料人是否按协议照护”" in result.message
 
 
 def test_a_photo_reference_answers_the_photo_step():
