@@ -10,13 +10,15 @@ from starlette.testclient import TestClient
 from bot import channels
 from bot.db.session import session_scope
 from bot.frontends import texts as core_texts
+from bot.frontends.core import ConversationCore
 from bot.frontends.web import texts
-from bot.frontends.web.app import MAX_BODY_BYTES, NEW_SESSIONS_PER_MINUTE
+from bot.frontends.web.app import MAX_BODY_BYTES, NEW_SESSIONS_PER_MINUTE, build_app
 from bot.frontends.web.sessions import CHAT_COOKIE, SIZE_COOKIE
 from bot.identity import WEB, parse_sender
 from bot.notifications.outbox import enqueue
 from bot.notifications.worker import deliver_once
-from tests.web.conftest import JSON, csrf_of, open_page, say
+from bot.settings import Settings
+from tests.web.conftest import JSON, SECRET, csrf_of, open_page, say
 
 
 def sender_of(client: TestClient) -> str:
@@ -210,3 +212,16 @@ def test_unknown_pages_and_methods(resident):
     assert missing.status_code == 404 and texts.NOT_FOUND in missing.text
     assert resident.get("/send").status_code == 405
     assert resident.get("/healthz").text == "ok"
+
+
+def test_behind_https_cookies_are_secure_and_the_public_origin_is_accepted(db, rasa, tmp_path):
+    settings = Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path), "WEB_PUBLIC_URL": "https://zhushou.example.gov.cn"})
+    app = build_app(settings, ConversationCore(rasa=rasa, pending_store=None), secret=SECRET)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:  # nginx ends TLS
+        page = client.get("/")
+        assert "Secure" in page.headers["set-cookie"]
+        csrf = csrf_of(page.text)
+        public = {**JSON, "Origin": "https://zhushou.example.gov.cn"}
+        assert client.post("/send", data={"csrf": csrf, "text": "你好"}, headers=public).status_code == 200
+        other = {**JSON, "Origin": "https://zhushou.example.gov.cn.evil.example"}
+        assert client.post("/send", data={"csrf": csrf, "text": "你好"}, headers=other).status_code == 403
