@@ -346,7 +346,7 @@ class ActionVisitSubmit(Action):
         except InputError as exc:
             dispatcher.utter_message(text=exc.reason)
             return _reset()
-        except (DB_ERRORS, KeyError, TypeError, ValueError):
+        except (*DB_ERRORS, KeyError, TypeError, ValueError):
             logger.warning("visit not saved", exc_info=True)
             dispatcher.utter_message(text=texts.SAVE_FAILED)
             return [SlotSet(STATE, PAUSED), SlotSet(form.slot_name(form.CONFIRM), None)]

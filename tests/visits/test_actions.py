@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from actions import visits as act
 from bot.cases.staff import add_staff
@@ -162,3 +163,17 @@ def test_visits_command(person, var_dir):
     assert Path(image).read_bytes()[:4] == b"\x89PNG" and Path(image).is_relative_to(tmp_path)
     assert "图中编号" in messages[-1]["text"]
     assert "被标记" in command("标记")[0]["text"] or "没有被标记" in command("标记")[0]["text"]
+
+
+def test_a_database_failure_on_save_keeps_the_answers(person, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is down"))
+
+    monkeypatch.setattr(act.service, "save_visit", broken)
+    answers = {
+        "visit_person": {"id": person["id"], "label": "某某"}, "visit_environment": 4, "visit_hygiene": 4,
+        "visit_daily": 4, "visit_health": 4, "visit_care": 4, "visit_notes": "", "visit_photo": [], "visit_confirm": True,
+    }  # fmt: skip
+    slots, messages = run(act.ActionVisitSubmit(), make_tracker("确认保存", sender=STAFF, slots=answers))
+    assert "没有保存成功" in messages[0]["text"] and "已填的内容还在" in messages[0]["text"]
+    assert slots == {"visit_state": "paused", "visit_confirm": None}  # the ratings stay: 登记探访 resumes at the summary
