@@ -102,8 +102,12 @@ class ActionVisitStart(Action):
         events = _reset()
         if args and "重新" not in args:
             assert member is not None
-            with session_scope() as session:
-                match = service.find_person(session, member, args)
+            try:
+                with session_scope() as session:
+                    match = service.find_person(session, member, args)
+            except DB_ERRORS:
+                logger.warning("visit start: person not looked up, database unavailable")
+                match = service.PersonMatch()
             if match.found is not None:
                 dispatcher.utter_message(text=texts.PERSON_CHOSEN.format(label=match.found.label))
                 events.append(SlotSet(form.slot_name(form.PERSON), _person_value(match.found)))
