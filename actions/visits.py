@@ -433,6 +433,9 @@ class ActionVisitsCommand(Action):
             return
         folder = get_settings().var_dir / "reports"
         folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("visits-*.png"):  # charts already sent: kept one day, then removed
+            if not old.name.startswith(f"visits-{today.isoformat()}-"):
+                old.unlink(missing_ok=True)
         path = folder / f"visits-{today.isoformat()}-{uuid.uuid4().hex[:8]}.png"
         path.write_bytes(report.chart_png(rows))
         dispatcher.utter_message(image=str(path))

@@ -158,7 +158,11 @@ def test_visits_command(person, var_dir):
     assert "探访" in command("")[0]["text"]
     history = command(f"历史 {person['case_no']}")[0]["text"]
     assert person["case_no"] in history and "照料人" in history and "****" in history
+    stale = tmp_path / "reports" / "visits-2020-01-01-0000abcd.png"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"old")
     messages = command("报表")
+    assert not stale.exists()  # an earlier day's chart is removed
     image = next(m["image"] for m in messages if m.get("image"))
     assert Path(image).read_bytes()[:4] == b"\x89PNG" and Path(image).is_relative_to(tmp_path)
     assert "图中编号" in messages[-1]["text"]
