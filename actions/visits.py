@@ -203,7 +203,7 @@ class ActionAskVisitConfirm(Action):
         return "action_ask_visit_confirm"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        summary = form.summary(tracker.current_slot_values())
+        summary = form.summary(tracker.current_slot_values(), clock.today())
         dispatcher.utter_message(
             text=f"{texts.ASK_CONFIRM}\n{summary}", buttons=_buttons([texts.CONFIRM, texts.CANCEL])
         )
@@ -236,13 +236,19 @@ class ValidateVisitForm(FormValidationAction):
         intent = (message.get("intent") or {}).get("name")
         command, args = _command(tracker)
         photo = args[:256] if command == "photo" and args else None
-        result = form.interpret(step, text, intent=intent, photo=photo, slots=tracker.current_slot_values())
+        result = form.interpret(
+            step, text, intent=intent, photo=photo, slots=tracker.current_slot_values(), today=clock.today()
+        )
         logger.info("visit form %s: %s", step, result.kind.value)
         if result.kind is form.Kind.CANCEL:
             return {slot: None, STATE: PAUSED}
         if result.kind is form.Kind.RESTART:
             dispatcher.utter_message(text=result.message)
             return {s: None for s in (*form.STEP_SLOTS, REASK)}
+        if result.kind is form.Kind.CORRECTION and result.step == form.DATE:
+            dispatcher.utter_message(text=result.message)
+            person = dict(tracker.get_slot(form.slot_name(form.PERSON)) or {})
+            return {slot: None, form.slot_name(form.PERSON): {**person, "date": result.value}}
         if result.kind is form.Kind.CORRECTION:
             dispatcher.utter_message(text=result.message)
             return {slot: None, form.slot_name(result.step): result.value}
@@ -340,7 +346,7 @@ class ActionVisitSubmit(Action):
                     member=member,
                     sender_id=tracker.sender_id,
                     recipient_id=int(person["id"]),
-                    visited_on=clock.today(),
+                    visited_on=form.visit_date(slots, clock.today()),
                     ratings=form.ratings_of(slots),
                     notes=notes,
                     photos=photos,

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import Any
 
+from bot import clock
 from bot.conversation.form_words import CONFIRM_RE, clean, is_cancel
+from bot.errors import DateError
+from bot.parsing.dates import require_past_date
 from bot.privacy import mask_text
 from bot.visits import texts
 from bot.visits.rules import CHECKLIST, ITEM_KEYS, ITEM_LABELS, RATING_LABELS
@@ -25,6 +29,8 @@ CONFIRM = "confirm"
 STEPS: tuple[str, ...] = (PERSON, *ITEM_KEYS, NOTES, PHOTO, CONFIRM)
 SLOT_PREFIX = "visit_"
 MAX_NOTES = 500
+DATE = "date"  # not a step: the visit date (today unless corrected), kept in the person slot's value
+MAX_DAYS_BACK = 366
 NOT_APPLICABLE = "na"  # stored rating value of 不适用 (None in the database)
 
 
@@ -65,6 +71,7 @@ _FIELD_WORDS: tuple[tuple[str, str], ...] = (
     (NOTES, r"说明|备注|情况说明"),
     (PHOTO, r"照片|图片|相片"),
     (PERSON, r"对象|人选|找错人|选错人|案件编号|姓名"),
+    (DATE, r"探访日期|日期|哪天去的"),
 )
 _RATING_WORDS: tuple[tuple[str, int | str], ...] = (
     ("不适用", NOT_APPLICABLE),
@@ -160,6 +167,7 @@ def interpret(
     intent: str | None = None,
     photo: str | None = None,
     slots: Mapping[str, Any] | None = None,
+    today: date | None = None,
 ) -> Interpretation:
     """What ``text`` (or a photo reference from the front end) means while ``step`` is asked."""
     t = clean(text)
@@ -171,6 +179,8 @@ def interpret(
         return Interpretation(Kind.RESTART, step, None, texts.RESTARTED)
     # a long note may well say 不对 or 照料 without correcting anything: only short messages correct
     target = _correction_target(t) if step != NOTES or len(t) <= 20 else None
+    if target == DATE:
+        return _date_correction(step, _after_target(t, DATE), today or clock.today())
     if target is not None and target != step and STEPS.index(target) > STEPS.index(step):
         return Interpretation(Kind.NOTE, step, None, texts.NOT_YET_ASKED.format(label=_label(target)))
     if target is not None and target != step and STEPS.index(target) < STEPS.index(step):
@@ -224,6 +234,35 @@ def interpret(
     return Interpretation(Kind.UNCLEAR, step, None, texts.UNCLEAR_CONFIRM)
 
 
+def _date_correction(step: str, text: str, today: date) -> Interpretation:
+    """ "日期改为6月3日": the visit took place on another day (within the last year, not in the future)."""
+    if step == PERSON:
+        return Interpretation(Kind.NOTE, step, None, texts.DATE_AFTER_PERSON)
+    try:
+        parsed = require_past_date(text, today)
+    except DateError as exc:
+        return Interpretation(Kind.NOTE, step, None, exc.reason)
+    if (today - parsed.date).days > MAX_DAYS_BACK:
+        return Interpretation(Kind.NOTE, step, None, texts.DATE_TOO_OLD)
+    return Interpretation(
+        Kind.CORRECTION,
+        DATE,
+        parsed.date.isoformat(),
+        texts.CHANGED.format(label="探访日期", value=parsed.date),
+    )
+
+
+def visit_date(slots: Mapping[str, Any], today: date | None = None) -> date:
+    """The visit's date: the corrected one kept with the person, else today."""
+    person = slots.get(slot_name(PERSON))
+    if isinstance(person, dict) and person.get("date"):
+        try:
+            return date.fromisoformat(str(person["date"]))
+        except ValueError:
+            pass
+    return today or clock.today()
+
+
 def remaining(slots: Mapping[str, Any]) -> list[str]:
     """The slots still to ask, in order."""
     return [slot_name(s) for s in STEPS if slots.get(slot_name(s)) is None]
@@ -243,8 +282,11 @@ def ratings_of(slots: Mapping[str, Any]) -> dict[str, int | None]:
     return out
 
 
-def summary(slots: Mapping[str, Any]) -> str:
-    lines = [f"探访对象：{describe(PERSON, slots.get(slot_name(PERSON)))}"]
+def summary(slots: Mapping[str, Any], today: date | None = None) -> str:
+    lines = [
+        f"探访对象：{describe(PERSON, slots.get(slot_name(PERSON)))}",
+        f"探访日期：{visit_date(slots, today)}",
+    ]
     for item in CHECKLIST:
         lines.append(f"{item.label}：{describe(item.key, slots.get(slot_name(item.key)))}")
     lines.append(f"情况说明：{describe(NOTES, slots.get(slot_name(NOTES)))}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from actions import visits as act
+from bot import clock
 from bot.cases.staff import add_staff
 from bot.db.models import AuditEntry, CareRecipient, CareVisit
 from bot.db.session import session_scope
@@ -181,3 +183,21 @@ def test_a_database_failure_on_save_keeps_the_answers(person, monkeypatch):
     slots, messages = run(act.ActionVisitSubmit(), make_tracker("确认保存", sender=STAFF, slots=answers))
     assert "没有保存成功" in messages[0]["text"] and "已填的内容还在" in messages[0]["text"]
     assert slots == {"visit_state": "paused", "visit_confirm": None}  # the ratings stay: 登记探访 resumes at the summary
+
+
+async def test_a_corrected_visit_date_is_saved(person):
+    answers = {
+        "visit_person": {"id": person["id"], "label": "某某"}, "visit_environment": 4, "visit_hygiene": 4,
+        "visit_daily": 4, "visit_health": 4, "visit_care": 4, "visit_notes": "", "visit_photo": [],
+    }  # fmt: skip
+    slots, texts, _ = await validate("visit_confirm", "日期改为昨天", answers)
+    yesterday = clock.today() - timedelta(days=1)
+    assert slots["visit_person"]["date"] == yesterday.isoformat() and slots["visit_confirm"] is None
+    assert texts == [f"好的，已把“探访日期”改为：{yesterday}。"]
+    _, asked = run(act.ActionAskVisitConfirm(), make_tracker("", sender=STAFF, slots={**answers, **slots}))
+    assert f"探访日期：{yesterday}" in asked[0]["text"]  # the summary is shown again with the new date
+    confirmed = {**answers, "visit_person": slots["visit_person"], "visit_confirm": True}
+    run(act.ActionVisitSubmit(), make_tracker("确认保存", sender=STAFF, slots=confirmed))
+    with session_scope() as s:
+        saved = s.scalars(select(CareVisit).order_by(CareVisit.id.desc())).first()
+        assert saved.visited_on == yesterday

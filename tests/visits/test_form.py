@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.visits import texts
 from bot.visits.form import (
+    DATE,
     NOT_APPLICABLE,
     STEP_SLOTS,
     Kind,
@@ -15,6 +18,7 @@ from bot.visits.form import (
     ratings_of,
     remaining,
     summary,
+    visit_date,
 )
 
 
@@ -113,3 +117,31 @@ def test_slots_helpers():
     assert "居住环境：较好（4分）" in text and "照料人是否按协议照护：不适用" in text
     assert len(STEP_SLOTS) == 9
     assert texts.RATING_BUTTONS == ("好", "较好", "一般", "较差", "差")
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "kind", "value"),
+    [
+        ("confirm", "日期改为2024年6月3日", Kind.CORRECTION, "2024-06-03"),
+        ("confirm", "探访日期说错了，是昨天", Kind.CORRECTION, "2024-06-27"),
+        ("hygiene", "日期改成6月20号", Kind.CORRECTION, "2024-06-20"),
+        ("confirm", "日期改为明年1月1日", Kind.NOTE, None),  # in the future
+        ("confirm", "日期改为2022年1月1日", Kind.NOTE, None),  # more than a year ago
+        ("confirm", "日期改一下", Kind.NOTE, None),  # no date
+        ("person", "日期改为昨天", Kind.NOTE, None),  # the person first
+    ],
+)
+def test_the_visit_date_can_be_corrected(step, text, kind, value):
+    result = interpret(step, text, today=date(2024, 6, 28))
+    assert result.kind is kind
+    if kind is Kind.CORRECTION:
+        assert result.step == DATE and result.value == value
+    else:
+        assert result.message
+
+
+def test_the_visit_date_is_today_unless_corrected():
+    today = date(2024, 6, 28)
+    assert visit_date({}, today) == today
+    assert visit_date({"visit_person": {"id": 1, "date": "2024-06-03"}}, today) == date(2024, 6, 3)
+    assert "探访日期：2024-06-03" in summary({"visit_person": {"id": 1, "label": "x", "date": "2024-06-03"}}, today)
