@@ -3,13 +3,15 @@ in front of the real assistant (trained model, Rasa + action server: ``tests.aux
 
 One browser for the module: the resident page (cookie on ``/``) and the staff console (cookie on ``/staff``) are
 two tabs of it. The web application runs in this process under uvicorn with its outbox worker, on the
-assistant's case database. The screenshots in ``docs/screenshots/`` (README) are made here.
+assistant's case database. The screenshots in ``docs/screenshots/`` (README) are made here (with UPDATE_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ pytestmark = pytest.mark.rasa
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+SCRATCH = Path(tempfile.gettempdir()) / "lueyang-screenshots"
 PHONE = (390, 844)  # CSS pixels of a common phone
 DESK = (1280, 860)
 WAIT = 90  # seconds: Rasa answers within RASA_TIMEOUT; the first answers after start-up are the slowest
@@ -188,8 +191,11 @@ def texts_of(new: list[tuple[str, str]], who: str = "bot") -> str:
 
 
 def screenshot(driver: WebDriver, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
+    """Every run takes the screenshot; it replaces the committed one in docs/screenshots only when asked
+    (``UPDATE_SCREENSHOTS=1``), so a test run leaves the working tree clean."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     tmp = path.with_suffix(".tmp.png")
     assert driver.save_screenshot(str(tmp)), f"screenshot {name} failed"
     shutil.move(tmp, path)
