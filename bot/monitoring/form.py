@@ -104,8 +104,8 @@ def interpret(step: str, text: str, *, intent: str | None = None, slots: Mapping
             outcome = Outcome(str(slots.get(slot_name(OUTCOME))))
         except ValueError:
             return Interpretation(Kind.UNCLEAR, step, None, texts.UNCLEAR_OUTCOME)
-        try:
-            result = read_detail(outcome, t)
+        try:  # the staff member's own punctuation is kept (NFKC would turn "，" into ",")
+            result = read_detail(outcome, (text or "").strip())
         except InputError as exc:
             return Interpretation(Kind.UNCLEAR, step, None, exc.reason)
         return Interpretation(Kind.ANSWER, step, result.as_json())

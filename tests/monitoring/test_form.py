@@ -77,6 +77,11 @@ def test_incomplete_details(text, slots, message):
     assert result.kind is Kind.UNCLEAR and message in result.message
 
 
+def test_detail_keeps_full_width_punctuation():
+    result = form.interpret("detail", "收入情况：年收入6万元，人均高于标准", slots=NOT_INCLUDED)
+    assert result.value["reasons"]["income"]["text"] == "年收入6万元，人均高于标准"
+
+
 def test_summary_masks_and_describes():
     slots = {
         "check_task": {"id": 3, "label": "任务3：王*国（白水江镇）"},
