@@ -7,8 +7,9 @@
   lookup it offers status notifications (slot ``notify_offer_case``, answered by ``action_subscribe_case``), and a
   bare ``/status`` also lists the sender's subscriptions (so does the form's first question).
 - ``action_inform_command``: ``inform`` outside a form: front-end commands sent as ``/inform`` with metadata
-  (``/bind CODE`` here; any other command X goes to ``action_X_command`` when the domain declares it), or a
-  bare case number / ID fragment that starts the lookup form.
+  (``/bind CODE`` here; any other command X goes to ``action_X_command`` when the domain declares it), a photo
+  outside the visit form (command ``photo``, answered with ``NON_TEXT``), or a bare case number / ID fragment that
+  starts the lookup form.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.cases import service
+from bot.conversation.texts import NON_TEXT
 from bot.errors import InputError
 from bot.notifications import service as notify
 from bot.parsing.case_numbers import normalize_case_no
@@ -139,6 +141,10 @@ class ActionInformCommand(Action):
         command, args = command_of(tracker)
         if command == "bind":
             dispatcher.utter_message(text=service.bind_request(tracker.sender_id, args))
+            return []
+        if command == "photo":
+            # a photo passed on by the front end outside the visit form (which keeps it): not readable here
+            dispatcher.utter_message(text=NON_TEXT)
             return []
         if command and f"action_{command}_command" in (domain.get("actions") or []):
             # extension point: other areas' /inform commands (e.g. /script -> action_script_command)

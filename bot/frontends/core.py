@@ -211,9 +211,17 @@ def _trigger_name(text: str) -> str | None:
     return "/" + m.group(1) if m else None
 
 
+# attachments a front end may pass to Rasa (``ConversationCore.handle_attachment``): a photo's reference (Telegram:
+# the file_id of its largest size) reaches the visit form (issue 17) as the ``args`` of this trigger
+ATTACHMENT_TRIGGER = "/inform"
+ATTACHMENT_KINDS = frozenset({"photo"})
+MAX_ATTACHMENT_REFERENCE = 256
+
+
 @dataclass
 class ConversationCore:
-    """Shared by all channels. ``handle_text`` and ``handle_button`` never raise for user input."""
+    """Shared by all channels. ``handle_text``, ``handle_button`` and ``handle_attachment`` never raise for user
+    input."""
 
     rasa: RasaSender
     contact: Callable[[], str] | None = None
@@ -260,6 +268,25 @@ class ConversationCore:
                 log.info("%s: button %s not issued to this conversation", sender_id, _trigger_name(payload) or "?")
             return [Reply(texts.BUTTON_EXPIRED)]
         return await self._ask_rasa(sender_id, payload[: self.max_chars], channel=channel, metadata={"button": True})
+
+    async def handle_attachment(
+        self,
+        sender_id: str,
+        kind: str,
+        reference: str,
+        *,
+        channel: str,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[Reply]:
+        """Something that is not text, passed on by a front end (never typed by a user): Rasa gets ``/inform`` with
+        metadata ``{"command": kind, "args": reference}`` (a photo: the visit form keeps its reference, outside it
+        the assistant answers with ``texts.NON_TEXT``). Kinds not in ``ATTACHMENT_KINDS`` and an empty reference
+        are answered here with ``texts.NON_TEXT``."""
+        reference = clean_input(reference or "")
+        if kind not in ATTACHMENT_KINDS or not reference:
+            return [Reply(texts.NON_TEXT)]
+        meta = {**(metadata or {}), "command": kind, "args": reference[:MAX_ATTACHMENT_REFERENCE]}
+        return await self._ask_rasa(sender_id, ATTACHMENT_TRIGGER, channel=channel, metadata=meta)
 
     def help_replies(self, sender_id: str | None = None) -> list[Reply]:
         """The help text with the menu; its buttons count as issued to ``sender_id``."""

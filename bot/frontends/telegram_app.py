@@ -6,7 +6,8 @@
   one conversation are handled in order;
 - private chats: every message is answered; groups: only messages addressed to the bot (a command, an
   @mention, or a reply to the bot), with one conversation per member;
-- edited messages are not answered again; non-text messages get a polite explanation;
+- edited messages are not answered again; a photo in a private chat goes to Rasa (``handle_attachment``: the
+  visit form keeps it), other non-text messages get a polite explanation;
 - a per-user flood limit; AIORateLimiter and retries with backoff towards Telegram.
 """
 
@@ -323,6 +324,21 @@ class TelegramFrontend:
                 return  # photos and stickers in a group are not for us
             reply_to = message.message_id
         if not await self._flood_ok(context.bot, chat_id, user_id, reply_to):
+            return
+        if message.chat.type == ChatType.PRIVATE and message.photo:
+            # a photo in a private chat goes to the assistant (the visit form keeps it; elsewhere it explains)
+            largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+            sender_id = telegram_sender(chat_id, user_id).sender_id
+            metadata = {"chat_type": str(message.chat.type)}
+            await self._converse(
+                context.bot,
+                chat_id,
+                sender_id,
+                reply_to,
+                lambda: self.core.handle_attachment(
+                    sender_id, "photo", largest.file_id, channel="telegram", metadata=metadata
+                ),
+            )
             return
         await self._deliver(context.bot, chat_id, [Reply(texts.NON_TEXT)], reply_to)
 

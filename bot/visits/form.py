@@ -29,6 +29,7 @@ CONFIRM = "confirm"
 STEPS: tuple[str, ...] = (PERSON, *ITEM_KEYS, NOTES, PHOTO, CONFIRM)
 SLOT_PREFIX = "visit_"
 MAX_NOTES = 500
+MAX_PHOTOS = 9  # photos of one visit (the first answers the photo question, more can follow before saving)
 DATE = "date"  # not a step: the visit date (today unless corrected), kept in the person slot's value
 MAX_DAYS_BACK = 366
 NOT_APPLICABLE = "na"  # stored rating value of 不适用 (None in the database)
@@ -160,6 +161,18 @@ def _after_target(text: str, step: str) -> str:
     return rest.lstrip("，,。：:、 是为成")
 
 
+def _photo(step: str, photo: str, slots: Mapping[str, Any]) -> Interpretation:
+    """A photo: the answer when asked for, one more before saving (at most ``MAX_PHOTOS``), early otherwise."""
+    if step == PHOTO:
+        return Interpretation(Kind.ANSWER, PHOTO, [photo])
+    if step == CONFIRM:
+        kept = [p for p in slots.get(slot_name(PHOTO)) or [] if isinstance(p, str)]
+        if len(kept) >= MAX_PHOTOS:
+            return Interpretation(Kind.NOTE, step, None, texts.PHOTOS_FULL.format(limit=MAX_PHOTOS))
+        return Interpretation(Kind.CORRECTION, PHOTO, [*kept, photo], texts.PHOTO_ADDED.format(n=len(kept) + 1))
+    return Interpretation(Kind.NOTE, step, None, texts.PHOTO_NOT_YET)
+
+
 def interpret(
     step: str,
     text: str,
@@ -171,8 +184,8 @@ def interpret(
 ) -> Interpretation:
     """What ``text`` (or a photo reference from the front end) means while ``step`` is asked."""
     t = clean(text)
-    if photo and step == PHOTO:
-        return Interpretation(Kind.ANSWER, PHOTO, [photo])
+    if photo:
+        return _photo(step, photo, slots or {})
     if is_cancel(t) or (intent == "cancel" and t.startswith("/")):
         return Interpretation(Kind.CANCEL, step)
     if _RESTART.search(t) or (intent == "log_visit" and t.startswith("/") and "restart" in t):

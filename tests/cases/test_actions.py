@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cases import ActionCaseLookup, ActionInformCommand, ValidateStatusLookupForm
 from bot.cases.demo import demo_rows, load_demo
 from bot.cases.staff import add_staff, create_bind_code
+from bot.conversation.texts import NON_TEXT
 from bot.db.session import session_scope
+from bot.frontends import texts as frontend_texts
 from tests.auxil.trackers import make_tracker
 
 DOMAIN = {"forms": {"status_lookup_form": {"required_slots": ["case_no", "id_last6"]}}, "slots": {}}
@@ -110,6 +112,16 @@ def test_inform_that_follows_up_a_policy_answer_goes_to_the_policy_action():
     t = tracker(text="那特困呢", intent="inform", slots={"policy_family": "timeline"},
                 entities=[{"entity": "programme", "value": "特困供养", "start": 1, "end": 3}])
     assert ActionInformCommand().run(CollectingDispatcher(), t, {}) == [FollowupAction("action_answer_policy")]
+
+
+def test_a_photo_outside_the_visit_form_is_answered_politely():
+    # the Telegram front end passes a photo on as /inform (issue 17): outside the visit form it cannot be read
+    t = tracker("tg-77-77", "/inform", metadata={"command": "photo", "args": "AgACAgUAAxkBAAI"}, intent="inform",
+                slots={"case_no": "LY2025DB00001"})
+    d = CollectingDispatcher()
+    assert ActionInformCommand().run(d, t, {"actions": ["action_visits_command"]}) == []
+    assert [m["text"] for m in d.messages] == [NON_TEXT]
+    assert NON_TEXT == frontend_texts.NON_TEXT
 
 
 def test_inform_command_routes_other_areas_commands_by_name():

@@ -97,6 +97,29 @@ async def test_commands_become_intent_triggers(typed, sent, metadata):
     assert meta == {"channel": "telegram", **metadata}
 
 
+async def test_a_photo_reaches_rasa_as_inform_with_its_reference():
+    rasa = StubRasa()
+    core = make_core(rasa)
+    await core.handle_attachment("tg-1-1", "photo", " AgAC-file\u200b ", channel="telegram",
+                                 metadata={"chat_type": "private"})
+    assert rasa.sent == [("tg-1-1", "/inform", {"channel": "telegram", "chat_type": "private", "command": "photo",
+                                                "args": "AgAC-file"})]
+
+
+@pytest.mark.parametrize(("kind", "reference"), [("voice", "v1"), ("bind", "AB12CD"), ("photo", ""), ("photo", "\u200b")])
+async def test_other_attachments_and_empty_references_are_answered_locally(kind, reference):
+    rasa = StubRasa()
+    replies = await make_core(rasa).handle_attachment("tg-1-1", kind, reference, channel="telegram")
+    assert replies == [Reply(texts.NON_TEXT)] and rasa.sent == []
+
+
+async def test_a_photo_while_rasa_is_down_gets_the_apology_and_is_not_stored():
+    stored: list = []
+    core = make_core(StubRasa(error=RasaUnavailable("down")), stored)
+    [reply] = await core.handle_attachment("tg-1-1", "photo", "AgAC-file", channel="telegram")
+    assert "0916-1234567" in reply.text and stored == []
+
+
 async def test_help_and_unknown_commands_do_not_reach_rasa():
     rasa = StubRasa()
     core = make_core(rasa)

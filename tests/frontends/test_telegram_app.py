@@ -209,18 +209,38 @@ async def test_long_reply_is_split_at_sentence_ends(tg):
     [
         {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
                      "is_video": False, "type": "regular"}},
-        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
         {"video": {"file_id": "v", "file_unique_id": "v", "width": 1, "height": 1, "duration": 3}},
         {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "证明.pdf"}},
         {"location": {"latitude": 33.33, "longitude": 106.15}},
         {"contact": {"phone_number": "13800000000", "first_name": "李"}},
     ],
-    ids=["sticker", "photo", "voice", "video", "file", "location", "contact"],
+    ids=["sticker", "voice", "video", "file", "location", "contact"],
 )
 async def test_non_text_messages_get_a_polite_explanation(tg, fake_rasa, extra):
     app, api = tg
     await feed(app, message_update(PRIVATE, PRIVATE, None, extra=extra))
+    assert fake_rasa.requests == []
+    assert api.sent_texts() == [texts.NON_TEXT]
+
+
+async def test_a_photo_in_a_private_chat_reaches_rasa_with_its_largest_size(tg, fake_rasa):
+    # issue 17: the visit form keeps the photo's file_id; outside it the assistant explains (tests/cases)
+    app, api = tg
+    sizes = [{"file_id": f"p-{w}", "file_unique_id": f"u-{w}", "width": w, "height": w * 3 // 4, "file_size": w * 10}
+             for w in (90, 1280, 320)]
+    await feed(app, message_update(PRIVATE, PRIVATE, None, extra={"photo": sizes, "caption": "王某家"}))
+    [request] = fake_rasa.requests
+    assert request["sender"] == f"tg-{PRIVATE}-{PRIVATE}" and request["message"] == "/inform"
+    assert request["metadata"]["command"] == "photo" and request["metadata"]["args"] == "p-1280"
+    assert request["metadata"]["channel"] == "telegram" and request["metadata"]["chat_type"] == "private"
+    assert api.sent_texts() == [f"收到（tg-{PRIVATE}-{PRIVATE}）：/inform"]
+
+
+async def test_a_photo_replying_to_the_bot_in_a_group_is_not_passed_on(tg, fake_rasa):
+    app, api = tg
+    photo = {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}
+    await feed(app, message_update(GROUP, 201, None, reply_to=bot_message(GROUP), extra=photo))
     assert fake_rasa.requests == []
     assert api.sent_texts() == [texts.NON_TEXT]
 

@@ -100,6 +100,9 @@ async def test_the_person_by_name_then_ratings_a_correction_and_a_photo(person):
     assert slots["visit_daily"] is None and slots.get("visit_care") is None and "还没问到" in texts[0]
     slots, texts, _ = await validate("visit_photo", "/inform", done, metadata={"command": "photo", "args": "AgAC-file"})
     assert slots["visit_photo"] == ["AgAC-file"]
+    done |= {"visit_daily": 3, "visit_health": 3, "visit_care": 3, "visit_notes": "", "visit_photo": ["AgAC-file"]}
+    slots, texts, _ = await validate("visit_confirm", "/inform", done, metadata={"command": "photo", "args": "AgAC-2"})
+    assert slots["visit_photo"] == ["AgAC-file", "AgAC-2"] and slots["visit_confirm"] is None and "共 2 张" in texts[0]
     slots, texts, _ = await validate("visit_person", "没有这个人", {})
     assert slots["visit_person"] is None and "没有找到" in texts[0]
 

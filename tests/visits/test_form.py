@@ -9,6 +9,7 @@ import pytest
 from bot.visits import texts
 from bot.visits.form import (
     DATE,
+    MAX_PHOTOS,
     NOT_APPLICABLE,
     STEP_SLOTS,
     Kind,
@@ -96,6 +97,24 @@ def test_a_later_step_cannot_be_corrected_before_it_is_asked():
 def test_a_photo_reference_answers_the_photo_step():
     result = interpret("photo", "/inform", photo="AgACAgUAAxkBAAI")
     assert result.kind is Kind.ANSWER and result.value == ["AgACAgUAAxkBAAI"]
+
+
+def test_more_photos_before_saving_are_added_up_to_the_limit_and_early_ones_are_not_taken():
+    result = interpret("confirm", "/inform", photo="p2", slots={"visit_photo": ["p1"]})
+    assert result.kind is Kind.CORRECTION and result.step == "photo" and result.value == ["p1", "p2"]
+    assert "共 2 张" in result.message
+    result = interpret("confirm", "/inform", photo="p1", slots={"visit_photo": []})
+    assert result.kind is Kind.CORRECTION and result.value == ["p1"]
+    full = [f"p{i}" for i in range(MAX_PHOTOS)]
+    result = interpret("confirm", "/inform", photo="more", slots={"visit_photo": full})
+    assert result.kind is Kind.NOTE and result.value is None and f"最多记 {MAX_PHOTOS} 张" in result.message
+    for step in ("person", "environment", "notes"):
+        result = interpret(step, "/inform", photo="early")
+        assert result.kind is Kind.NOTE and result.step == step and result.message == texts.PHOTO_NOT_YET
+
+
+def test_the_photo_question_asks_for_the_photo_in_the_chat():
+    assert "发送照片" in texts.ASK_PHOTO and "暂时" not in texts.ASK_PHOTO
 
 
 def test_too_long_notes_are_refused_with_a_reason():
