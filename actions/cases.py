@@ -21,7 +21,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.cases import service
-from bot.conversation.texts import NON_TEXT
+from bot.conversation.attachments import NON_TEXT
 from bot.errors import InputError
 from bot.notifications import service as notify
 from bot.parsing.case_numbers import normalize_case_no

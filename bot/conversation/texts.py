@@ -17,13 +17,6 @@ FALLBACK_TEXT = (
     "我能回答低保、特困供养、临时救助等政策问题，帮您做临时救助预审，查询申请进度。"
 )
 
-# a message that is not text (picture, voice, sticker, file, location, contact): the Telegram front end answers it
-# so, and a photo sent to the assistant outside the visit form gets it from action_inform_command
-NON_TEXT = (
-    "抱歉，我目前只能阅读文字消息和按钮，暂时无法识别图片、语音、视频、贴纸、文件、位置或联系人名片。"
-    "请用文字描述您的问题，或输入 /help 查看我能做什么。"
-)
-
 # replies to input the NLU cannot read, by bot.conversation.bad_input's kind ("long": too_long)
 BAD_INPUT = {
     "empty": "您发来的消息是空的。请直接用文字告诉我您想了解什么，比如“低保怎么申请”。",

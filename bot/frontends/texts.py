@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.conversation import texts as conversation_texts
+from bot.conversation import attachments
 from bot.programmes import menu
 
 MAX_INPUT_CHARS = 2000
@@ -41,8 +41,8 @@ TOO_LONG = (
 UNKNOWN_COMMAND = "抱歉，我不认识命令“{command}”。输入 /help 可以查看可用的命令，也可以直接用文字提问。"
 
 # pictures, voice, stickers...: the same words whether the front end answers or the assistant (a photo reaches
-# Rasa for the visit form and is answered with them outside it)
-NON_TEXT = conversation_texts.NON_TEXT
+# Rasa for the visit form and is answered with them outside it): bot.conversation.attachments
+NON_TEXT = attachments.NON_TEXT
 
 FLOOD = "您发送消息的速度有点快，请稍等一分钟再继续。我会认真处理每一个问题。"
 

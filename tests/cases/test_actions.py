@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cases import ActionCaseLookup, ActionInformCommand, ValidateStatusLookupForm
 from bot.cases.demo import demo_rows, load_demo
 from bot.cases.staff import add_staff, create_bind_code
-from bot.conversation.texts import NON_TEXT
+from bot.conversation.attachments import NON_TEXT
 from bot.db.session import session_scope
 from bot.frontends import texts as frontend_texts
 from tests.auxil.trackers import make_tracker
