@@ -121,5 +121,6 @@ def test_a_resident_is_refused(assistant, warned):
     sender = f"tg-{user}-{user}"
     refused = assistant.texts(sender, "核查结果")
     assert "只对镇（街道）民政工作人员开放" in refused and "任务编号" not in refused
+    assert "/status" in refused  # a resident asking about their own 核查结果 is pointed to the status lookup
     assert "只对民政工作人员开放" in assistant.texts(sender, "/inform", {"command": "tasks", "args": ""})
     assert "只对镇（街道）" not in assistant.texts(sender, "低保申请需要什么条件")
