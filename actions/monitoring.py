@@ -5,8 +5,8 @@
 - ``validate_check_form``: each answer through ``bot.monitoring.form.interpret``; the task through
   ``bot.monitoring.service.find_task`` within the staff member's towns.
 - ``action_check_submit``: saves a confirmed result with its audit entry, or says nothing was saved.
-- ``action_tasks_command``: ``/tasks`` (my open and overdue tasks), ``/tasks 报表`` (this month's chart as an
-  image), ``/tasks 三类人群`` (the summary in the shape of the county report's 六是 paragraph).
+- ``action_tasks_command``: ``/tasks`` (my open and overdue tasks), ``/tasks 报表 [2024-06]`` (a month's chart as an
+  image, this month by default), ``/tasks 三类人群 [month]`` (the summary in the shape of the county report's 六是 paragraph).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bot.db.models import MonitoringTask
 from bot.db.session import session_scope
 from bot.errors import AssistantError, InputError
 from bot.monitoring import form, report, service, texts
-from bot.monitoring.rules import month_of
+from bot.monitoring.rules import month_of, parse_month
 from bot.privacy import mask_text as mask
 from bot.settings import get_settings
 from bot.staff_access import StaffMember, staff_member
@@ -284,13 +284,22 @@ REPORT_WORDS = ("报表", "报告", "图表", "report")
 GROUP_WORDS = ("三类人群", "三类", "groups")
 
 
+def _month(text: str, today) -> str:
+    """The month named after the command word ("/tasks 报表 2024-06"), else this month."""
+    try:
+        return parse_month(text) if text.strip() else month_of(today)
+    except InputError:
+        return month_of(today)
+
+
 class ActionTasksCommand(Action):
     def name(self) -> str:
         return "action_tasks_command"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         _, args = command_of(tracker)
-        head = args.split(" ", 1)[0].lower()
+        head, _, rest = args.partition(" ")
+        head = head.lower()
         try:
             with session_scope() as session:
                 member = staff_member(session, tracker.sender_id)
@@ -300,9 +309,9 @@ class ActionTasksCommand(Action):
                 towns = service.member_towns(member)
                 today = clock.today()
                 if head in REPORT_WORDS:
-                    self._report(session, towns, today, dispatcher)
+                    self._report(session, towns, _month(rest, today), today, dispatcher)
                 elif head in GROUP_WORDS:
-                    month = month_of(today)
+                    month = _month(rest, today)
                     summary = report.group_summary(session, month, towns=towns)
                     dispatcher.utter_message(text=report.summary_text(summary, month))
                 else:
@@ -316,8 +325,7 @@ class ActionTasksCommand(Action):
         return []
 
     @staticmethod
-    def _report(session, towns, today, dispatcher: CollectingDispatcher) -> None:
-        month = month_of(today)
+    def _report(session, towns, month: str, today, dispatcher: CollectingDispatcher) -> None:
         rows = report.monthly_report(session, month, today, towns=towns)
         if not any(r.warned for r in rows):
             dispatcher.utter_message(text=texts.REPORT_EMPTY.format(month=month))

@@ -150,3 +150,5 @@ def test_tasks_command(tasks, var_dir, monkeypatch):
     report = command("报表")
     assert report[0]["image"].startswith(str(var_dir)) and "2024-06" in report[1]["text"]
     assert command("三类人群")[0]["text"].startswith("截至2024年6月底，边缘易致贫户5户15人")
+    assert "2024-05 还没有导入监测预警" in command("报表 2024-05")[0]["text"]
+    assert command("三类人群 2024-05")[0]["text"].startswith("截至2024年5月底，边缘易致贫户0户0人")
