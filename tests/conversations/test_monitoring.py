@@ -13,32 +13,14 @@ from sqlalchemy import select
 from bot import clock
 from bot.cases.staff import add_staff
 from bot.db.models import AuditEntry, MonitoringTask, MonitoringWarning
-from bot.db.session import make_engine, session_scope, set_engine
 from bot.monitoring.importer import import_warnings
 from bot.parsing.identity import generate_id_number
+from tests.auxil.casedb import CaseDb
 
 pytestmark = pytest.mark.rasa
 
 BUTTON = {"button": True}
 TOWN = "金家河镇"
-
-
-class Db:
-    """The assistant's case database, opened from the test process."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def __enter__(self):
-        set_engine(make_engine(self.url))
-        self._scope = session_scope()
-        return self._scope.__enter__()
-
-    def __exit__(self, *exc):
-        try:
-            return self._scope.__exit__(*exc)
-        finally:
-            set_engine(None)
 
 
 @pytest.fixture(scope="module")
@@ -55,20 +37,24 @@ def warned(assistant, tmp_path_factory):
         w = csv.writer(f)
         w.writerow(["户主姓名", "身份证号码", "乡镇（街道）", "人群类别", "预警类型", "家庭人口", "预警日期"])
         for head in heads:
-            w.writerow([head, generate_id_number(rng), TOWN, "边缘易致贫户", "收入骤减", "3", today.isoformat()])
+            w.writerow(
+                [head, generate_id_number(rng), TOWN, "边缘易致贫户", "收入骤减", "3", today.isoformat()]
+            )
     name = f"mon-{tag}"
-    with Db(url) as s:
+    with CaseDb(url) as s:
         add_staff(s, "会话核查经办", "caseworker", [TOWN], [f"term:{name}"])
         report = import_warnings(s, path, today=today)
         assert report.imported and report.tasks_created == 3
         tasks = dict(
-            s.execute(select(MonitoringWarning.head_name, MonitoringTask.id).join(MonitoringTask)).tuples().all()
+            s.execute(select(MonitoringWarning.head_name, MonitoringTask.id).join(MonitoringTask))
+            .tuples()
+            .all()
         )
     return {"url": url, "sender": f"term-{name}", "tasks": [tasks[h] for h in heads], "heads": heads}
 
 
 def saved(url: str, task_id: int) -> MonitoringTask:
-    with Db(url) as s:
+    with CaseDb(url) as s:
         task = s.get(MonitoringTask, task_id)
         s.expunge(task)
         return task
@@ -88,7 +74,7 @@ def test_record_an_inclusion(assistant, warned):
     assert "已保存核查结果" in done and "纳入低保" in done
     task = saved(url, task_id)
     assert (task.outcome, task.programme, task.recorded_by) == ("included", "低保", "会话核查经办")
-    with Db(url) as s:
+    with CaseDb(url) as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "monitoring_result"))
 
 

@@ -10,38 +10,20 @@ from sqlalchemy import select
 
 from bot.cases.staff import add_staff
 from bot.db.models import AuditEntry, CareRecipient, CareVisit
-from bot.db.session import make_engine, session_scope, set_engine
 from bot.visits.demo import load_visits_demo
 from bot.visits.service import DISPERSED
+from tests.auxil.casedb import CaseDb
 
 pytestmark = pytest.mark.rasa
 
 BUTTON = {"button": True}
 
 
-class Db:
-    """The assistant's case database, opened from the test process."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def __enter__(self):
-        set_engine(make_engine(self.url))
-        self._scope = session_scope()
-        return self._scope.__enter__()
-
-    def __exit__(self, *exc):
-        try:
-            return self._scope.__exit__(*exc)
-        finally:
-            set_engine(None)
-
-
 @pytest.fixture(scope="module")
 def visits(assistant):
     """Visits demo data, one 分散 person, and a caseworker of that town on a terminal session of their own."""
     url = assistant.cluster.settings.database_url
-    with Db(url) as s:
+    with CaseDb(url) as s:
         load_visits_demo(s)
         people = s.scalars(select(CareRecipient).where(CareRecipient.support_mode == DISPERSED)).all()
         person = people[0]
@@ -52,7 +34,7 @@ def visits(assistant):
 
 
 def saved_visits(url: str, person_id: int) -> list[dict]:
-    with Db(url) as s:
+    with CaseDb(url) as s:
         return [
             {"ratings": v.ratings, "notes": v.notes, "visitor": v.visitor_name}
             for v in s.scalars(select(CareVisit).where(CareVisit.recipient_id == person_id).order_by(CareVisit.id))
@@ -84,7 +66,7 @@ def test_log_a_visit_with_buttons_and_a_correction(assistant, visits):
     assert visits_now[-1]["ratings"] == {"environment": 2, "hygiene": 3, "daily": 5, "health": 4, "care": 3}
     assert visits_now[-1]["notes"] == "屋里有些乱，已当面提醒照料人打扫"
     assert visits_now[-1]["visitor"] == "会话探访经办"
-    with Db(url) as s:
+    with CaseDb(url) as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "visit_saved", AuditEntry.case_no == visits["case_no"]))
 
 
