@@ -1,7 +1,8 @@
 """Process orchestration for `lueyang run` / `lueyang serve`: Rasa server(s), action server(s), front end.
 
-Every child runs in its own process group; Ctrl-C (or SIGTERM) stops all of them. ``PurgeSchedule`` runs
-`lueyang purge` at start and once a day for the profiles that have no systemd timer doing it.
+Every child runs in its own process group; Ctrl-C (or SIGTERM) stops all of them. ``DailyJobs`` runs `lueyang
+purge` (at start and once a day) and the caseworkers' overdue reminders (`visits remind`, `monitoring remind`; once a
+day in working hours) for the profiles that have no systemd timers doing it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from bot.clock import now as china_now
 from bot.errors import ConfigurationError, ServiceUnavailable
 from bot.settings import Settings
 from bot.training import rasa_bin, rasa_env
@@ -32,7 +35,7 @@ ACTION_BASE_PORT = 5055
 # the address of every Rasa process the runner starts; the channel reads it (LUEYANG_RASA_INTERFACE) to decide
 # whether it may run without RASA_CHANNEL_SECRET (embedded profile on loopback only)
 RASA_INTERFACE = "127.0.0.1"
-PURGE_INTERVAL = 24 * 3600.0  # seconds between two `lueyang purge` runs of a long-running profile
+DAILY_INTERVAL = 24 * 3600.0  # seconds between two runs of a daily job of a long-running profile (DailyJobs)
 
 
 # Rasa's SQL tracker store that masks personal data before writing (rasa_addons/tracker_store.py)
@@ -293,12 +296,38 @@ class Cluster:
         self.stop()
 
 
-class PurgeSchedule:
-    """`lueyang purge` in a child process at the first ``tick`` and then every ``interval`` seconds.
+@dataclass(frozen=True)
+class DailyJob:
+    """One `lueyang` command of ``DailyJobs``: its arguments and the China-time hours it may start in (None: any
+    time, so also right at start-up)."""
+
+    name: str
+    args: tuple[str, ...]
+    hours: tuple[int, int] | None = None  # [start, end) in China time, e.g. (8, 18): working hours
+
+    def allowed_at(self, moment: datetime) -> bool:
+        return self.hours is None or self.hours[0] <= moment.hour < self.hours[1]
+
+
+# what runs daily for the profiles without systemd timers (deploy/systemd has lueyang-purge.timer and
+# lueyang-reminders.timer for the same commands): retention first, then the caseworkers' overdue reminders, which
+# queue one outbox message a working day per caseworker (deduplicated per day) and start in working hours only
+DAILY_JOBS: tuple[DailyJob, ...] = (
+    DailyJob("purge", ("purge",)),
+    DailyJob("visits remind", ("visits", "remind"), hours=(8, 18)),
+    DailyJob("monitoring remind", ("monitoring", "remind"), hours=(8, 18)),
+)
+
+
+class DailyJobs:
+    """The ``DAILY_JOBS`` (`lueyang purge`, `visits remind`, `monitoring remind`), each in a child process when it
+    is due: at the first ``tick`` that falls in its hours and then every ``interval`` seconds (again within its
+    hours). One child at a time, in list order.
 
     For the profiles without a systemd timer (`lueyang run`, `serve`, `production` on one machine): their loops
-    call ``tick`` (it never blocks; a purge still running is not started twice), a front end runs ``job`` as a
-    background task. The child reads its retention periods from the environment like `lueyang purge` does.
+    call ``tick`` (it never blocks; a job still running is not started twice), a front end runs ``job`` as a
+    background task. The children read their settings (retention periods, database) from the environment like the
+    commands run by hand.
     """
 
     def __init__(
@@ -307,47 +336,60 @@ class PurgeSchedule:
         *,
         env: dict[str, str] | None = None,
         log_path: Path | None = None,
-        interval: float = PURGE_INTERVAL,
+        interval: float = DAILY_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
-        command: list[str] | None = None,
+        now: Callable[[], datetime] = china_now,
+        jobs: Sequence[DailyJob] = DAILY_JOBS,
+        program: Sequence[str] = (),
     ) -> None:
         self.settings = settings
         self.env = env
         self.log_path = log_path
         self.interval = interval
         self.clock = clock
-        self.command = command or [sys.executable, "-m", "bot", "purge"]
-        self.last_start: float | None = None
+        self.now = now
+        self.jobs = list(jobs)
+        self.program = list(program) or [sys.executable, "-m", "bot"]  # `lueyang` (tests: a stand-in)
+        self.last_start: list[float | None] = [None] * len(self.jobs)
         self.proc: subprocess.Popen | None = None
+        self.running: DailyJob | None = None
         self.runs = 0
+        self.started: list[str] = []  # names of the jobs started, in order
 
-    def due(self) -> bool:
-        return self.last_start is None or self.clock() - self.last_start >= self.interval
+    def due(self, index: int) -> bool:
+        last = self.last_start[index]
+        if last is not None and self.clock() - last < self.interval:
+            return False
+        return self.jobs[index].allowed_at(self.now())
 
     def tick(self) -> bool:
-        """Start a purge when one is due and none is running; True when one was started."""
+        """Start the first due job when none is running; True when one was started (``running`` says which)."""
         if self.proc is not None:
             if self.proc.poll() is None:
                 return False
-            if self.proc.returncode != 0:
-                logger.warning("lueyang purge exited with code %s (log: %s)", self.proc.returncode, self.log_path)
-            self.proc = None
-        if not self.due():
+            if self.proc.returncode != 0 and self.running is not None:
+                logger.warning("lueyang %s exited with code %s (log: %s)", self.running.name, self.proc.returncode,
+                               self.log_path)
+            self.proc, self.running = None, None
+        index = next((i for i in range(len(self.jobs)) if self.due(i)), None)
+        if index is None:
             return False
-        self.last_start = self.clock()
+        self.last_start[index] = self.clock()
         out = None
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             out = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
             self.proc = subprocess.Popen(
-                self.command, cwd=self.settings.root, env=self.env, stdout=out,
+                [*self.program, *self.jobs[index].args], cwd=self.settings.root, env=self.env, stdout=out,
                 stderr=subprocess.STDOUT if out else None, start_new_session=True,
             )
         finally:
             if out is not None:
                 out.close()
+        self.running = self.jobs[index]
         self.runs += 1
+        self.started.append(self.running.name)
         return True
 
     async def job(self, _app: object = None, *, poll: float = 60.0) -> None:
@@ -360,8 +402,9 @@ class PurgeSchedule:
             self.stop()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop a purge still running (what it had not committed is rolled back and purged next time)."""
-        proc, self.proc = self.proc, None
+        """Stop a job still running (a purge rolls back what it had not committed and goes on next time;
+        reminders already queued are not queued twice the same day)."""
+        proc, self.proc, self.running = self.proc, None, None
         if proc is None or proc.poll() is not None:
             return
         try:

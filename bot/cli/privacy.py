@@ -3,7 +3,7 @@
 `lueyang purge [--days N] [--dry-run]`: delete history older than RETENTION_DAYS (tracker store, closed tickets,
 sent outbox rows, cancelled subscriptions, stored pre-checks), lookup/bind attempts older than
 VERIFICATION_RETENTION_DAYS and audit entries older than AUDIT_RETENTION_DAYS. Run daily: deploy/systemd's
-lueyang-purge.timer, or by `lueyang run`/`serve`/`production` themselves (``bot.runner.PurgeSchedule``).
+lueyang-purge.timer, or by `lueyang run`/`serve`/`production` themselves (``bot.runner.DailyJobs``).
 `lueyang report unanswered [--days N] [--threshold X] [--out DIR]`: CSV + Markdown of questions the assistant
 could not answer, read from the tracker store.
 `lueyang audit [--case CASE_NO] [--limit N]`: recent audit entries.

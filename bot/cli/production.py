@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from bot.db.session import safe_url
 from bot.errors import ConfigurationError, ServiceUnavailable
 from bot.frontends.telegram_app import check_settings
-from bot.runner import TRACKER_STORE_TYPE, Cluster, PurgeSchedule, install_signal_handlers
+from bot.runner import TRACKER_STORE_TYPE, Cluster, DailyJobs, install_signal_handlers
 from bot.settings import PLACEHOLDER_RE, PROJECT_ROOT, Settings, get_settings, is_loopback_host
 from bot.training import ensure_model
 
@@ -342,14 +342,14 @@ class RestartBudget:
 
 
 def supervise(cluster, *, echo=print, poll: float = 1.0, budget: RestartBudget | None = None,
-              max_seconds: float | None = None, purge: PurgeSchedule | None = None) -> int:
-    """Restart children that die until Ctrl-C (exit 0) or a child keeps dying (exit 1); ``purge``: the daily
-    `lueyang purge` of this machine (there is no systemd timer here)."""
+              max_seconds: float | None = None, daily: DailyJobs | None = None) -> int:
+    """Restart children that die until Ctrl-C (exit 0) or a child keeps dying (exit 1); ``daily``: the daily jobs
+    of this machine (`lueyang purge`, the overdue reminders; there are no systemd timers here)."""
     budget = budget or RestartBudget()
     started = time.monotonic()
     while max_seconds is None or time.monotonic() - started < max_seconds:
-        if purge is not None and purge.tick():
-            echo(f"[production] lueyang purge started (retention; log: {purge.log_path})")
+        if daily is not None and daily.tick() and daily.running is not None:
+            echo(f"[production] lueyang {daily.running.name} started (daily job; log: {daily.log_path})")
         for child in cluster.dead():
             code = child.proc.returncode
             if not budget.allow(child.name):
@@ -411,11 +411,11 @@ def cmd_production(args: argparse.Namespace) -> int:
                   + ", ".join(u + "/webhooks/secure_rest/webhook" for u in urls)
                   + " (header X-Assistant-Secret)")
         print(f"[production] logs: {log_dir} · Ctrl-C stops every process")
-        purge = PurgeSchedule(settings, env=env, log_path=log_dir / "purge.log")
+        daily = DailyJobs(settings, env=env, log_path=log_dir / "daily.log")
         try:
-            return supervise(cluster, purge=purge)
+            return supervise(cluster, daily=daily)
         finally:
-            purge.stop()
+            daily.stop()
     except KeyboardInterrupt:
         return 0
     finally:

@@ -1,7 +1,8 @@
 """`lueyang run | serve | train`: the assistant's processes.
 
-`run` and `serve` also run `lueyang purge` at start and once a day (``bot.runner.PurgeSchedule``; log in
-var/logs/purge.log): these profiles have no systemd timer doing it.
+`run` and `serve` also run the daily jobs (``bot.runner.DailyJobs``: `lueyang purge` at start and once a day, the
+caseworkers' overdue reminders once a day in working hours; log in var/logs/daily.log): these profiles have no
+systemd timers doing it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.frontends.terminal import run_terminal
 from bot.frontends.web.server import web_address
 from bot.notifications import worker
 from bot.policy.parameters import load_parameters
-from bot.runner import Cluster, PurgeSchedule, install_signal_handlers, wait_http
+from bot.runner import Cluster, DailyJobs, install_signal_handlers, wait_http
 from bot.settings import get_settings
 from bot.training import ensure_model
 
@@ -79,9 +80,9 @@ def _cluster(args: argparse.Namespace) -> Cluster:
     )
 
 
-def _purge_schedule(log_dir: str | None) -> PurgeSchedule:
+def _daily_jobs(log_dir: str | None) -> DailyJobs:
     settings = get_settings()
-    return PurgeSchedule(settings, log_path=Path(log_dir or settings.var_dir / "logs") / "purge.log")
+    return DailyJobs(settings, log_path=Path(log_dir or settings.var_dir / "logs") / "daily.log")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -89,12 +90,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _prepare_database()
     _warn_unverified()
     cluster = _cluster(args)
-    purge = _purge_schedule(args.log_dir)
+    daily = _daily_jobs(args.log_dir)
     try:
         cluster.start()
         print("[serve] Ctrl-C stops every process.")
         while all(c.proc.poll() is None for c in cluster.children):
-            purge.tick()
+            daily.tick()
             try:
                 cluster.children[0].proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
@@ -105,7 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        purge.stop()
+        daily.stop()
         cluster.stop()
 
 
@@ -124,8 +125,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, rasa_url=",".join(cluster.rasa_urls))
         if not args.no_web:
             _start_web(cluster, settings)
-        # the outbox (status notifications, staff replies) is delivered by the same process; purge runs daily
-        background = [worker.outbox_job, _purge_schedule(args.log_dir).job]
+        # the outbox (status notifications, staff replies, reminders) is delivered by the same process; the daily
+        # jobs (purge, reminders) run from it too
+        background = [worker.outbox_job, _daily_jobs(args.log_dir).job]
         if settings.telegram_bot_token:
             return int(run_telegram(settings, background=background) or 0)
         return int(run_terminal(settings, background=background) or 0)

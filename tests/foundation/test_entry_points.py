@@ -13,7 +13,7 @@ from bot.cli import frontends, notify, production
 from bot.cli import main as cli_main
 from bot.cli.production import endpoints_problems, prepare_case_database, read_env_file, supervise
 from bot.notifications import worker
-from bot.runner import Cluster, PurgeSchedule
+from bot.runner import DAILY_JOBS, Cluster, DailyJob, DailyJobs
 from bot.settings import PROJECT_ROOT, Settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -121,7 +121,7 @@ def unit(name: str) -> configparser.ConfigParser:
 def test_every_production_unit_checks_the_settings_before_it_starts():
     services = sorted(p.name for p in (DEPLOY / "systemd").glob("*.service"))
     assert services == ["lueyang-actions@.service", "lueyang-purge.service", "lueyang-rasa@.service",
-                        "lueyang-telegram.service", "lueyang-web.service"]
+                        "lueyang-reminders.service", "lueyang-telegram.service", "lueyang-web.service"]
     for name in services:
         pre = unit(name)["Service"].get("ExecStartPre", "")
         checks = ("lueyang production-check", "lueyang telegram --check", "lueyang web --check")
@@ -138,6 +138,19 @@ def test_a_timer_runs_the_purge_daily():
     assert timer["Timer"]["OnCalendar"].startswith("*-*-*") and timer["Timer"]["Persistent"] == "true"
     service = unit("lueyang-purge.service")["Service"]
     assert service["Type"] == "oneshot" and service["ExecStart"].endswith("lueyang purge")
+
+
+def test_a_timer_runs_the_daily_reminders_of_the_long_running_profiles_in_office_hours():
+    """The same reminder commands as ``bot.runner.DAILY_JOBS`` (the profiles without systemd timers)."""
+    timer = unit("lueyang-reminders.timer")["Timer"]
+    assert timer["OnCalendar"] == "*-*-* 08:30:00 Asia/Shanghai" and timer["Persistent"] == "true"
+    service = unit("lueyang-reminders.service")["Service"]
+    assert service["Type"] == "oneshot" and "lueyang production-check" in service["ExecStartPre"]
+    text = (DEPLOY / "systemd" / "lueyang-reminders.service").read_text(encoding="utf-8")
+    started = [line.split("/bin/lueyang ", 1)[1] for line in text.splitlines() if line.startswith("ExecStart=")]
+    reminders = [job for job in DAILY_JOBS if job.name != "purge"]
+    assert started == [job.name for job in reminders]
+    assert all(job.hours is not None and job.hours[0] <= 8 < job.hours[1] for job in reminders)
 
 
 def test_make_production_is_the_explicit_local_demo():
@@ -174,10 +187,10 @@ def test_prepare_case_database_asks_for_the_local_demo_in_the_production_profile
 def test_supervise_runs_the_daily_purge(tmp_path):
     cluster = Cluster(settings=Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}), model=tmp_path / "none")
     marker = tmp_path / "purged"
-    purge = PurgeSchedule(cluster.settings, command=[sys.executable, "-c", f"open({str(marker)!r}, 'w')"],
-                          log_path=tmp_path / "purge.log")
+    purge = DailyJobs(cluster.settings, jobs=[DailyJob("purge", ())],
+                      program=[sys.executable, "-c", f"open({str(marker)!r}, 'w')"], log_path=tmp_path / "daily.log")
     lines: list[str] = []
-    assert supervise(cluster, echo=lines.append, poll=0.05, max_seconds=0.3, purge=purge) == 0
+    assert supervise(cluster, echo=lines.append, poll=0.05, max_seconds=0.3, daily=purge) == 0
     if purge.proc is not None:
         purge.proc.wait(20)
     assert marker.exists() and purge.runs == 1 and any("lueyang purge started" in line for line in lines)

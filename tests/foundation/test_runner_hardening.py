@@ -1,17 +1,24 @@
 """The runner's part of issue 14: endpoints files 0600, Rasa told its address, TLS options passed on to Rasa,
-and the daily purge of the profiles without a systemd timer."""
+and the daily jobs (purge, overdue reminders) of the profiles without systemd timers."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main as cli_main
+from bot.clock import CHINA_TZ
 from bot.runner import (
+    DAILY_JOBS,
     RASA_INTERFACE,
     Cluster,
-    PurgeSchedule,
+    DailyJob,
+    DailyJobs,
     lock_store_config,
     tracker_store_config,
     write_endpoints,
@@ -64,8 +71,9 @@ def test_purge_schedule_runs_at_start_then_daily_never_twice_at_once(tmp_path):
     now = [0.0]
     marker = tmp_path / "runs"
     script = f"import time; open({str(marker)!r}, 'a').write('x'); time.sleep(0.3)"
-    schedule = PurgeSchedule(Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}), log_path=tmp_path / "purge.log",
-                             interval=100, clock=lambda: now[0], command=[sys.executable, "-c", script])
+    schedule = DailyJobs(Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}), log_path=tmp_path / "purge.log",
+                         interval=100, clock=lambda: now[0], jobs=[DailyJob("purge", ())],
+                         program=[sys.executable, "-c", script])
     assert schedule.tick() is True  # at start
     assert schedule.tick() is False  # not due, and still running
     now[0] = 150
@@ -81,8 +89,8 @@ def test_purge_schedule_runs_at_start_then_daily_never_twice_at_once(tmp_path):
 
 def test_purge_schedule_as_a_background_job(tmp_path):
     marker = tmp_path / "ran"
-    schedule = PurgeSchedule(Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}),
-                             command=[sys.executable, "-c", f"open({str(marker)!r}, 'w').write('1')"])
+    schedule = DailyJobs(Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}), jobs=[DailyJob("purge", ())],
+                         program=[sys.executable, "-c", f"open({str(marker)!r}, 'w').write('1')"])
 
     async def run() -> None:
         task = asyncio.create_task(schedule.job(poll=0.05))
@@ -95,3 +103,55 @@ def test_purge_schedule_as_a_background_job(tmp_path):
 
     asyncio.run(run())
     assert schedule.runs == 1 and marker.read_text() == "1" and schedule.proc is None
+
+
+def test_the_daily_jobs_are_purge_and_the_overdue_reminders_of_existing_commands():
+    assert [j.name for j in DAILY_JOBS] == ["purge", "visits remind", "monitoring remind"]
+    assert all(j.name == " ".join(j.args) for j in DAILY_JOBS)
+    for job in DAILY_JOBS:  # each is a real `lueyang` command (argparse exits 0 for --help)
+        with pytest.raises(SystemExit) as exit_:
+            cli_main([*job.args, "--help"])
+        assert exit_.value.code == 0
+    default = DailyJobs(Settings.from_env({}))
+    assert default.program == [sys.executable, "-m", "bot"] and default.jobs == list(DAILY_JOBS)
+
+
+ALL_DAILY = {"purge", "visits remind", "monitoring remind"}
+
+
+@pytest.mark.parametrize(
+    ("hour", "allowed"),
+    [(0, {"purge"}), (7, {"purge"}), (8, ALL_DAILY), (17, ALL_DAILY), (18, {"purge"}), (23, {"purge"})],
+)
+def test_reminders_start_in_working_hours_only(hour, allowed):
+    moment = datetime(2026, 12, 3, hour, 30, tzinfo=CHINA_TZ)
+    assert {j.name for j in DAILY_JOBS if j.allowed_at(moment)} == allowed
+
+
+def test_daily_jobs_run_one_at_a_time_in_order_each_once_a_day_reminders_in_working_hours(tmp_path):
+    now, wall = [0.0], [datetime(2026, 12, 3, 2, 0, tzinfo=CHINA_TZ)]  # started at night
+    log = tmp_path / "ran"
+    script = f"import sys; open({str(log)!r}, 'a').write(' '.join(sys.argv[1:]) + chr(10))"
+    schedule = DailyJobs(Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path)}), interval=1000,
+                         clock=lambda: now[0], now=lambda: wall[0], program=[sys.executable, "-c", script])
+
+    def tick() -> str | None:
+        started = schedule.tick()
+        if started:
+            schedule.proc.wait()
+        return schedule.running.name if started else None
+
+    assert tick() == "purge"  # at start, at night
+    assert tick() is None  # the reminders wait for working hours
+    now[0], wall[0] = 300.0, wall[0].replace(hour=8, minute=5)
+    assert tick() == "visits remind"
+    assert tick() == "monitoring remind"  # the previous one finished: the next due one starts
+    assert tick() is None  # each ran once
+    now[0] = 1000.0  # a day after the purge, still working hours
+    assert tick() == "purge" and tick() is None  # the reminders are due only a day after their own start
+    now[0] = 1300.0
+    assert tick() == "visits remind" and tick() == "monitoring remind" and tick() is None
+    assert schedule.runs == 6
+    assert log.read_text().splitlines() == [
+        "purge", "visits remind", "monitoring remind", "purge", "visits remind", "monitoring remind"
+    ]
