@@ -36,7 +36,7 @@ def visits(assistant):
 def saved_visits(url: str, person_id: int) -> list[dict]:
     with CaseDb(url) as s:
         return [
-            {"ratings": v.ratings, "notes": v.notes, "visitor": v.visitor_name}
+            {"ratings": v.ratings, "notes": v.notes, "visitor": v.visitor_name, "photos": v.photos}
             for v in s.scalars(select(CareVisit).where(CareVisit.recipient_id == person_id).order_by(CareVisit.id))
         ]
 
@@ -68,6 +68,34 @@ def test_log_a_visit_with_buttons_and_a_correction(assistant, visits):
     assert visits_now[-1]["visitor"] == "会话探访经办"
     with CaseDb(url) as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "visit_saved", AuditEntry.case_no == visits["case_no"]))
+
+
+def photo(file_id: str) -> dict:
+    """What the Telegram front end sends for a photo (ConversationCore.handle_attachment): /inform + metadata."""
+    return {"command": "photo", "args": file_id}
+
+
+def test_photos_sent_in_the_chat_are_kept_with_the_visit(assistant, visits):
+    sender, url = visits["sender"], visits["url"]
+    assistant.texts(sender, "重新登记探访")
+    assistant.texts(sender, visits["case_no"])
+    early = assistant.texts(sender, "/inform", photo("AgAC-early"))
+    assert "还没问到照片这一步" in early and "第 1/5 项：居住环境" in early
+    for rating in ("好", "较好", "一般", "好", "好"):
+        assistant.texts(sender, rating, BUTTON)
+    assert "发送照片" in assistant.texts(sender, "无", BUTTON)
+    summary = assistant.texts(sender, "/inform", photo("AgAC-first"))
+    assert "收到照片，已记下" in summary and "照片：1 张" in summary and "[确认保存]" in summary
+    more = assistant.texts(sender, "/inform", photo("AgAC-second"))
+    assert "共 2 张" in more and "照片：2 张" in more
+    assert "已保存这次探访" in assistant.texts(sender, "确认保存", BUTTON)
+    assert saved_visits(url, visits["id"])[-1]["photos"] == ["AgAC-first", "AgAC-second"]
+
+
+def test_a_photo_outside_the_visit_form_gets_the_non_text_answer(assistant, visits):
+    for sender in (visits["sender"], f"term-photo-{uuid.uuid4().hex[:6]}"):
+        assistant.texts(sender, "/cancel", BUTTON)
+        assert assistant.texts(sender, "/inform", photo("AgAC-x")).startswith("抱歉，我目前只能阅读文字消息和按钮")
 
 
 def test_cancel_keeps_the_draft_and_log_visit_resumes(assistant, visits):
