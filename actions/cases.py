@@ -20,6 +20,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.core import photo_in_form
 from bot.cases import service
 from bot.conversation.attachments import NON_TEXT
 from bot.errors import InputError
@@ -47,6 +48,12 @@ def command_of(tracker: Tracker) -> tuple[str | None, str]:
 class ValidateStatusLookupForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_lookup_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        photo = photo_in_form(dispatcher, tracker)
+        if photo is not None:
+            return photo
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         command, _ = command_of(tracker)

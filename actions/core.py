@@ -6,14 +6,28 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.conversation.attachments import NON_TEXT
 from bot.conversation.bad_input import classify_bad_input
 from bot.conversation.menus import main_menu
 from bot.conversation.texts import FALLBACK_TEXT
 
 logger = logging.getLogger(__name__)
+
+
+def photo_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict] | None:
+    """A photo passed on by the front end (``/inform`` with metadata command "photo", for the visit form) while
+    another form asks a question: the reply a non-text message always had, and the question is asked again (the
+    slot the trigger's text filled is emptied). None for any other message. For the forms' ``run``."""
+    meta = (tracker.latest_message or {}).get("metadata") or {}
+    if not isinstance(meta, dict) or meta.get("command") != "photo":
+        return None
+    dispatcher.utter_message(text=NON_TEXT)
+    requested = tracker.get_slot("requested_slot")
+    logger.info("photo while %s asks %s: not readable here", tracker.active_loop_name, requested)
+    return [SlotSet(requested, None)] if requested else []
 
 
 class ActionDefaultFallback(Action):

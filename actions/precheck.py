@@ -10,6 +10,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.core import photo_in_form
 from bot.audit import record
 from bot.errors import AssistantError, ServiceUnavailable
 from bot.handoff import emergency, service
@@ -252,6 +253,9 @@ class ValidatePrecheckForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict]:
+        photo = photo_in_form(dispatcher, tracker)
+        if photo is not None:
+            return photo
         if tracker.get_slot("requested_slot") not in QUESTION_SLOTS:
             # activation: no question is open; the kept answers of an interrupted pre-check are re-sent as
             # "prefilled" slots. They were validated when given, so keep them and ask the first unanswered step

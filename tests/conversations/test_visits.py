@@ -135,3 +135,14 @@ def test_visits_lists_the_towns_people(assistant, visits):
     assert "探访" in text and "/visit" in text
     history = assistant.texts(visits["sender"], "/inform", {"command": "visits", "args": f"历史 {visits['case_no']}"})
     assert visits["case_no"] in history and "会话探访经办" in history
+
+
+@pytest.mark.parametrize(
+    ("start", "question"),
+    [("/start_precheck", "（第 1/10 步）"), ("/check_status", "案件编号"), ("/request_human", "简单说一下")],
+)
+def test_a_photo_in_another_form_is_explained_and_the_question_asked_again(assistant, start, question):
+    sender = f"term-photo-{uuid.uuid4().hex[:6]}"
+    assert question in assistant.texts(sender, start, BUTTON)
+    again = assistant.texts(sender, "/inform", photo("AgAC-x"))
+    assert again.startswith("抱歉，我目前只能阅读文字消息和按钮") and question in again
