@@ -246,6 +246,9 @@ class ValidateHandoffRelayForm(FormValidationAction):
         state = service.relay_state(tracker.sender_id)
         if state is None:  # closed by staff: the form ends and action_handoff_relay_end says so
             return await super().run(dispatcher, tracker, domain)
+        photo = photo_in_form(dispatcher, tracker)
+        if photo is not None:  # not recorded nor passed on (only its reference would be): ask for words instead
+            return photo
         message = tracker.latest_message or {}
         text = str(message.get("text") or "").strip()
         intent = (message.get("intent") or {}).get("name")

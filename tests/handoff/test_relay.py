@@ -155,3 +155,20 @@ def test_emergency_action_in_the_precheck(db):
     d3 = CollectingDispatcher()
     ActionEmergency().run(d3, make_tracker("帮我报警", "report_emergency", sender="tg-1-1"), {})
     assert texts_of(d3).startswith("本助手不能替您报警")
+
+
+async def test_a_photo_in_the_waiting_room_is_neither_recorded_nor_said_to_be_passed_on(ticket):
+    # the Telegram front end passes a photo on for the visit form (issue 17): here only words reach staff
+    tracker = make_tracker(
+        "/inform", sender=RESIDENT, metadata={"command": "photo", "args": "AgAC-file"},
+        slots={"requested_slot": "handoff_relay", "handoff_relay": "/inform"},
+        events=[{"event": "user", "text": "/inform", "parse_data": {}},
+                {"event": "action", "name": "handoff_relay_form"},
+                {"event": "slot", "name": "handoff_relay", "value": "/inform"}],
+        active_loop="handoff_relay_form", latest_action_name="handoff_relay_form",
+    )  # fmt: skip
+    d = CollectingDispatcher()
+    events = await ValidateHandoffRelayForm().run(d, tracker, {})
+    assert texts_of(d).startswith("抱歉，我目前只能阅读文字消息") and "已记入工单" not in texts_of(d)
+    assert events == [{"event": "slot", "timestamp": None, "name": "handoff_relay", "value": None}]
+    assert resident_messages(ticket) == []
