@@ -12,23 +12,29 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.cases import command_of
+from actions.staff_forms import (
+    DB_ERRORS,
+    AskAction,
+    StaffFormValidation,
+    buttons,
+    refusal,
+    send_chart,
+    step_validator,
+)
 from bot import clock
 from bot.db.models import MonitoringTask
 from bot.db.session import session_scope
-from bot.errors import AssistantError, InputError
+from bot.errors import InputError
 from bot.monitoring import form, report, service, texts
 from bot.monitoring.rules import month_of, parse_month
 from bot.privacy import mask_text as mask
-from bot.settings import get_settings
 from bot.staff_access import StaffMember, staff_member
 
 logger = logging.getLogger(__name__)
@@ -36,23 +42,14 @@ logger = logging.getLogger(__name__)
 STATE = "check_state"
 REFUSED, CANCELLED = "refused", "cancelled"
 ALL_SLOTS = (*form.STEP_SLOTS, STATE)
-DB_ERRORS = (AssistantError, SQLAlchemyError)
 
 
 def _reset() -> list[dict[str, Any]]:
     return [SlotSet(s, None) for s in ALL_SLOTS]
 
 
-def _buttons(titles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-    return [{"title": t, "payload": t} for t in titles]
-
-
 def _refusal(member: StaffMember | None) -> str | None:
-    if member is None or (member.role not in service.CHECKER_ROLES and not member.bootstrap):
-        return texts.REFUSED
-    if member.bootstrap or (not member.all_towns and not member.towns):
-        return texts.REFUSED_NO_TOWNS
-    return None
+    return refusal(member, service.CHECKER_ROLES, texts)
 
 
 def _task_value(ref: service.TaskRef) -> dict[str, Any]:
@@ -113,22 +110,15 @@ class ActionCheckStart(Action):
 
 
 # --- questions --------------------------------------------------------------------------------------------
-class ActionAskCheckTask(Action):
-    def name(self) -> str:
-        return "action_ask_check_task"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text=texts.ASK_TASK)
-        return []
+class ActionAskCheckTask(AskAction):
+    action_name = "action_ask_check_task"
+    text = texts.ASK_TASK
 
 
-class ActionAskCheckOutcome(Action):
-    def name(self) -> str:
-        return "action_ask_check_outcome"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text=texts.ASK_OUTCOME, buttons=_buttons(list(texts.OUTCOME_BUTTONS)))
-        return []
+class ActionAskCheckOutcome(AskAction):
+    action_name = "action_ask_check_outcome"
+    text = texts.ASK_OUTCOME
+    button_titles = tuple(texts.OUTCOME_BUTTONS)
 
 
 class ActionAskCheckDetail(Action):
@@ -147,37 +137,27 @@ class ActionAskCheckConfirm(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         summary = form.summary(tracker.current_slot_values())
         dispatcher.utter_message(
-            text=f"{texts.ASK_CONFIRM}\n{summary}", buttons=_buttons([texts.CONFIRM, texts.CANCEL])
+            text=f"{texts.ASK_CONFIRM}\n{summary}", buttons=buttons([texts.CONFIRM, texts.CANCEL])
         )
         return []
 
 
 # --- validation -------------------------------------------------------------------------------------------
-class ValidateCheckForm(FormValidationAction):
+class ValidateCheckForm(StaffFormValidation):
+    state_slot = STATE
+    stop_states = (REFUSED, CANCELLED)
+    step_slots = tuple(form.STEP_SLOTS)  # a new outcome empties the detail
+
     def name(self) -> str:
         return "validate_check_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[str]:
-        if tracker.get_slot(STATE) in (REFUSED, CANCELLED):
-            return []
-        return list(form.STEP_SLOTS)  # the form asks the first empty one; a new outcome empties the detail
-
     def _validate(self, step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         slot = form.slot_name(step)
-        if tracker.get_slot("requested_slot") != slot:
-            # not asked now: a value kept from before (/check <task>) stays as it is
+        asked = self.asked(tracker, slot)
+        if asked is None:  # a value kept from before (/check <task>) stays as it is
             return {slot: tracker.get_slot(slot)}
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        result = form.interpret(
-            step, message.get("text") or "", intent=intent, slots=tracker.current_slot_values()
-        )
+        text, intent = asked
+        result = form.interpret(step, text, intent=intent, slots=tracker.current_slot_values())
         logger.info("check form %s: %s", step, result.kind.value)
         if result.kind is form.Kind.CANCEL:
             return {slot: None, STATE: CANCELLED}
@@ -221,17 +201,10 @@ class ValidateCheckForm(FormValidationAction):
             dispatcher.utter_message(text=texts.SAVE_FAILED)
             return {slot: None, STATE: CANCELLED}
 
-    def validate_check_task(self, value, dispatcher, tracker, domain):
-        return self._validate(form.TASK, dispatcher, tracker)
-
-    def validate_check_outcome(self, value, dispatcher, tracker, domain):
-        return self._validate(form.OUTCOME, dispatcher, tracker)
-
-    def validate_check_detail(self, value, dispatcher, tracker, domain):
-        return self._validate(form.DETAIL, dispatcher, tracker)
-
-    def validate_check_confirm(self, value, dispatcher, tracker, domain):
-        return self._validate(form.CONFIRM, dispatcher, tracker)
+    validate_check_task = step_validator(form.TASK)
+    validate_check_outcome = step_validator(form.OUTCOME)
+    validate_check_detail = step_validator(form.DETAIL)
+    validate_check_confirm = step_validator(form.CONFIRM)
 
 
 # --- saving -----------------------------------------------------------------------------------------------
@@ -330,9 +303,5 @@ class ActionTasksCommand(Action):
         if not any(r.warned for r in rows):
             dispatcher.utter_message(text=texts.REPORT_EMPTY.format(month=month))
             return
-        folder = get_settings().var_dir / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"monitoring-{today.isoformat()}-{uuid.uuid4().hex[:8]}.png"
-        path.write_bytes(report.chart_png(rows))
-        dispatcher.utter_message(image=str(path))
-        dispatcher.utter_message(text=report.chart_caption(rows, month, today))
+        png, caption = report.chart_png(rows), report.chart_caption(rows, month, today)
+        send_chart(dispatcher, "monitoring", today, png, caption)

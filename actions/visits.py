@@ -13,18 +13,25 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
+from actions.staff_forms import (
+    DB_ERRORS,
+    AskAction,
+    StaffFormValidation,
+    buttons,
+    form_command,
+    refusal,
+    send_chart,
+    step_validator,
+)
 from bot import clock
 from bot.db.session import session_scope
-from bot.errors import AssistantError, InputError
-from bot.settings import get_settings
+from bot.errors import InputError
 from bot.staff_access import StaffMember, staff_member
 from bot.visits import form, report, service, texts
 from bot.visits.rules import ITEM_KEYS, ITEM_LABELS, is_low
@@ -36,19 +43,10 @@ STATE = "visit_state"
 REASK = "visit_reask"
 REFUSED, PAUSED = "refused", "paused"
 ALL_SLOTS = (*form.STEP_SLOTS, STATE, REASK)
-DB_ERRORS = (AssistantError, SQLAlchemyError)
 
 
 def _reset() -> list[dict[str, Any]]:
     return [SlotSet(s, None) for s in ALL_SLOTS]
-
-
-def _command(tracker: Tracker) -> tuple[str | None, str]:
-    meta = (tracker.latest_message or {}).get("metadata") or {}
-    if not isinstance(meta, dict):
-        return None, ""
-    command = meta.get("command")
-    return (str(command) if command else None), str(meta.get("args") or "").strip()
 
 
 def _member(sender_id: str) -> StaffMember | None:
@@ -56,19 +54,11 @@ def _member(sender_id: str) -> StaffMember | None:
         return staff_member(session, sender_id)
 
 
-def _buttons(titles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-    return [{"title": t, "payload": t} for t in titles]
-
-
 VISITOR_ROLES = ("caseworker", "admin")  # township caseworkers record visits; hotline staff only see the lists
 
 
 def _refusal(member: StaffMember | None) -> str | None:
-    if member is None or member.role not in VISITOR_ROLES and not member.bootstrap:
-        return texts.REFUSED
-    if member.bootstrap or (not member.all_towns and not member.towns):
-        return texts.REFUSED_NO_TOWNS
-    return None
+    return refusal(member, VISITOR_ROLES, texts)
 
 
 class ActionVisitStart(Action):
@@ -88,7 +78,7 @@ class ActionVisitStart(Action):
             dispatcher.utter_message(text=refusal)
             return [*_reset(), SlotSet(STATE, REFUSED)]
         text = form.clean((tracker.latest_message or {}).get("text") or "")
-        _, args = _command(tracker)
+        _, args = form_command(tracker)
         draft = tracker.get_slot(form.slot_name(form.PERSON))
         # a new person named with /visit, or "重新登记探访", starts over; otherwise a cancelled draft is resumed
         restart = "重新" in text or "重新" in args or "从头" in text or bool(args)
@@ -125,13 +115,9 @@ def _choice_buttons(match: service.PersonMatch) -> list[dict[str, str]]:
 
 
 # --- questions --------------------------------------------------------------------------------------------
-class ActionAskVisitPerson(Action):
-    def name(self) -> str:
-        return "action_ask_visit_person"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text=texts.ASK_PERSON)
-        return []
+class ActionAskVisitPerson(AskAction):
+    action_name = "action_ask_visit_person"
+    text = texts.ASK_PERSON
 
 
 class AskVisitItem(Action):
@@ -145,9 +131,9 @@ class AskVisitItem(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         n = ITEM_KEYS.index(self.key) + 1
         text = texts.ASK_ITEM.format(n=n, total=len(ITEM_KEYS), label=ITEM_LABELS[self.key])
-        buttons = list(texts.RATING_BUTTONS)
+        titles = list(texts.RATING_BUTTONS)
         if self.key == "care":
-            buttons.append(texts.NOT_APPLICABLE)
+            titles.append(texts.NOT_APPLICABLE)
             person = tracker.get_slot(form.slot_name(form.PERSON))
             if isinstance(person, dict) and person.get("id"):
                 try:
@@ -156,7 +142,7 @@ class AskVisitItem(Action):
                         text += texts.ASK_ITEM_CARE_HINT.format(caregiver=service.caregiver_label(agreement))
                 except DB_ERRORS:
                     logger.warning("visit form: caregiver not shown, database unavailable")
-        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        dispatcher.utter_message(text=text, buttons=buttons(titles))
         return []
 
 
@@ -180,22 +166,16 @@ class AskVisitCare(AskVisitItem):
     key = "care"
 
 
-class ActionAskVisitNotes(Action):
-    def name(self) -> str:
-        return "action_ask_visit_notes"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text=texts.ASK_NOTES, buttons=_buttons([texts.NO_NOTES]))
-        return []
+class ActionAskVisitNotes(AskAction):
+    action_name = "action_ask_visit_notes"
+    text = texts.ASK_NOTES
+    button_titles = (texts.NO_NOTES,)
 
 
-class ActionAskVisitPhoto(Action):
-    def name(self) -> str:
-        return "action_ask_visit_photo"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text=texts.ASK_PHOTO, buttons=_buttons([texts.NO_PHOTO]))
-        return []
+class ActionAskVisitPhoto(AskAction):
+    action_name = "action_ask_visit_photo"
+    text = texts.ASK_PHOTO
+    button_titles = (texts.NO_PHOTO,)
 
 
 class ActionAskVisitConfirm(Action):
@@ -205,36 +185,27 @@ class ActionAskVisitConfirm(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         summary = form.summary(tracker.current_slot_values(), clock.today())
         dispatcher.utter_message(
-            text=f"{texts.ASK_CONFIRM}\n{summary}", buttons=_buttons([texts.CONFIRM, texts.CANCEL])
+            text=f"{texts.ASK_CONFIRM}\n{summary}", buttons=buttons([texts.CONFIRM, texts.CANCEL])
         )
         return []
 
 
 # --- validation -------------------------------------------------------------------------------------------
-class ValidateVisitForm(FormValidationAction):
+class ValidateVisitForm(StaffFormValidation):
+    state_slot = STATE
+    stop_states = (REFUSED, PAUSED)
+    step_slots = tuple(form.STEP_SLOTS)
+
     def name(self) -> str:
         return "validate_visit_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[str]:
-        if tracker.get_slot(STATE) in (REFUSED, PAUSED):
-            return []
-        return list(form.STEP_SLOTS)  # the form asks the first empty one; a correction empties an earlier one
-
     def _validate(self, step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         slot = form.slot_name(step)
-        if tracker.get_slot("requested_slot") != slot:
-            # not asked now: a value kept from before (a resumed draft, /visit <person>) stays as it is
+        asked = self.asked(tracker, slot)
+        if asked is None:  # a value kept from before (a resumed draft, /visit <person>) stays as it is
             return {slot: tracker.get_slot(slot)}
-        message = tracker.latest_message or {}
-        text = message.get("text") or ""
-        intent = (message.get("intent") or {}).get("name")
-        command, args = _command(tracker)
+        text, intent = asked
+        command, args = form_command(tracker)
         photo = args[:256] if command == "photo" and args else None
         result = form.interpret(
             step, text, intent=intent, photo=photo, slots=tracker.current_slot_values(), today=clock.today()
@@ -285,32 +256,15 @@ class ValidateVisitForm(FormValidationAction):
         dispatcher.utter_message(text=texts.PERSON_CHOSEN.format(label=match.found.label))
         return {slot: _person_value(match.found)}
 
-    def validate_visit_person(self, value, dispatcher, tracker, domain):
-        return self._validate(form.PERSON, dispatcher, tracker)
-
-    def validate_visit_environment(self, value, dispatcher, tracker, domain):
-        return self._validate("environment", dispatcher, tracker)
-
-    def validate_visit_hygiene(self, value, dispatcher, tracker, domain):
-        return self._validate("hygiene", dispatcher, tracker)
-
-    def validate_visit_daily(self, value, dispatcher, tracker, domain):
-        return self._validate("daily", dispatcher, tracker)
-
-    def validate_visit_health(self, value, dispatcher, tracker, domain):
-        return self._validate("health", dispatcher, tracker)
-
-    def validate_visit_care(self, value, dispatcher, tracker, domain):
-        return self._validate("care", dispatcher, tracker)
-
-    def validate_visit_notes(self, value, dispatcher, tracker, domain):
-        return self._validate(form.NOTES, dispatcher, tracker)
-
-    def validate_visit_photo(self, value, dispatcher, tracker, domain):
-        return self._validate(form.PHOTO, dispatcher, tracker)
-
-    def validate_visit_confirm(self, value, dispatcher, tracker, domain):
-        return self._validate(form.CONFIRM, dispatcher, tracker)
+    validate_visit_person = step_validator(form.PERSON)
+    validate_visit_environment = step_validator("environment")
+    validate_visit_hygiene = step_validator("hygiene")
+    validate_visit_daily = step_validator("daily")
+    validate_visit_health = step_validator("health")
+    validate_visit_care = step_validator("care")
+    validate_visit_notes = step_validator(form.NOTES)
+    validate_visit_photo = step_validator(form.PHOTO)
+    validate_visit_confirm = step_validator(form.CONFIRM)
 
 
 # --- saving -----------------------------------------------------------------------------------------------
@@ -384,7 +338,7 @@ class ActionVisitsCommand(Action):
         return "action_visits_command"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        _, args = _command(tracker)
+        _, args = form_command(tracker)
         head, _, rest = args.partition(" ")
         try:
             with session_scope() as session:
@@ -437,12 +391,6 @@ class ActionVisitsCommand(Action):
         if not any(r.recipients for r in rows):
             dispatcher.utter_message(text=texts.REPORT_EMPTY)
             return
-        folder = get_settings().var_dir / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("visits-*.png"):  # charts already sent: kept one day, then removed
-            if not old.name.startswith(f"visits-{today.isoformat()}-"):
-                old.unlink(missing_ok=True)
-        path = folder / f"visits-{today.isoformat()}-{uuid.uuid4().hex[:8]}.png"
-        path.write_bytes(report.chart_png(rows))
-        dispatcher.utter_message(image=str(path))
-        dispatcher.utter_message(text=report.chart_caption(rows, today))
+        # charts already sent are kept one day, then removed
+        png, caption = report.chart_png(rows), report.chart_caption(rows, today)
+        send_chart(dispatcher, "visits", today, png, caption, prune=True)
