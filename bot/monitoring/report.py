@@ -21,11 +21,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import reports
 from bot.charts import bar_chart
 from bot.db.models import MonitoringTask, MonitoringWarning
 from bot.monitoring import texts
@@ -50,9 +49,7 @@ class TownRow:
 
     @property
     def checked_share(self) -> Decimal | None:
-        if not self.tasks:
-            return None
-        return (Decimal(100) * self.checked / self.tasks).quantize(Decimal("0.1"))
+        return reports.percent(self.checked, self.tasks)
 
 
 def monthly_report(
@@ -168,41 +165,28 @@ def write_xlsx(
 ) -> Path:
     """The report as a workbook: the towns with a total row and a bar chart of the checked share, the 三类人群
     summary, and a note on the parameters. Counts only: no names or ID numbers."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "按镇汇总"
     head = header()
-    ws.append(head)
-    for r in rows:
-        ws.append(_cells(r))
-    ws.append(_cells(total_row(rows)))
-    ws.column_dimensions["A"].width = 14
-    share_col = len(head)
-    chart = BarChart()
-    chart.title = "核查完成比例(%)"
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 100
-    chart.add_data(Reference(ws, min_col=share_col, min_row=1, max_row=len(rows) + 1), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
-    chart.width, chart.height = 24, 10
-    ws.add_chart(chart, f"A{len(rows) + 4}")
+    wb = reports.town_workbook(
+        head,
+        [_cells(r) for r in rows],
+        _cells(total_row(rows)),
+        share_col=len(head),
+        chart_title="核查完成比例(%)",
+        widths=(14,),
+    )
     groups = wb.create_sheet("三类人群")
     groups.append(("人群", "户数", "人数", "享受低保（人）", "特困供养（人）", "临时救助（人次）"))
     summary = group_summary(session, month)
     for g in summary:
         groups.append((g.group, g.households, g.people, g.dibao_people, g.tekun_people, g.temp_relief_times))
     groups.append((summary_text(summary, month),))
-    notes = wb.create_sheet("说明")
-    notes.append((f"月份：{month}；统计日期：{today}",))
-    notes.append((f"核查时限：导入后 {params.check_working_days} 个工作日，遇节假日顺延",))
-    notes.append(
-        ("已在保：身份证号与已批准或已发放的案件一致；正在申请：与办理中的案件一致；其余为核查任务",)
-    )
-    if not params.verified:
-        notes.append((texts.UNVERIFIED_NOTE.strip("（）"),))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    notes = [
+        f"月份：{month}；统计日期：{today}",
+        f"核查时限：导入后 {params.check_working_days} 个工作日，遇节假日顺延",
+        "已在保：身份证号与已批准或已发放的案件一致；正在申请：与办理中的案件一致；其余为核查任务",
+    ]
+    reports.add_notes(wb, notes, verified=params.verified, unverified_note=texts.UNVERIFIED_NOTE)
+    return reports.save(wb, path)
 
 
 def chart_png(rows: Sequence[TownRow]) -> bytes:

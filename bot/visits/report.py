@@ -13,11 +13,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot import reports
 from bot.cases.workdays import get_calendar
 from bot.charts import bar_chart
 from bot.db.models import CaregiverEvaluation, CareRecipient, CareVisit, Case
@@ -39,9 +38,7 @@ class TownRow:
 
     @property
     def on_time_share(self) -> Decimal | None:
-        if not self.recipients:
-            return None
-        return (Decimal(100) * self.on_time / self.recipients).quantize(Decimal("0.1"))
+        return reports.percent(self.on_time, self.recipients)
 
 
 def county_report(
@@ -136,27 +133,24 @@ HEADER = (
 def write_xlsx(rows: Sequence[TownRow], path: Path, *, today: date, params: VisitParams) -> Path:
     """The report as a workbook: one sheet by town with totals, a bar chart of the on-time share, and a note on
     the parameters (unverified until the bureau confirms)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "按镇汇总"
-    ws.append(HEADER)
-    for r in rows:
-        share = r.on_time_share
-        ws.append(
-            (
-                r.town,
-                r.recipients,
-                r.on_time,
-                r.overdue,
-                float(share) if share is not None else None,
-                r.visits,
-                float(r.avg_score) if r.avg_score is not None else None,
-                r.flagged,
-            )
+    towns = [
+        (
+            r.town,
+            r.recipients,
+            r.on_time,
+            r.overdue,
+            float(r.on_time_share) if r.on_time_share is not None else None,
+            r.visits,
+            float(r.avg_score) if r.avg_score is not None else None,
+            r.flagged,
         )
+        for r in rows
+    ]
     total = sum(r.recipients for r in rows)
     on_time = sum(r.on_time for r in rows)
-    ws.append(
+    wb = reports.town_workbook(
+        HEADER,
+        towns,
         (
             "合计",
             total,
@@ -166,35 +160,18 @@ def write_xlsx(rows: Sequence[TownRow], path: Path, *, today: date, params: Visi
             sum(r.visits for r in rows),
             None,
             sum(r.flagged for r in rows),
-        )
+        ),
+        share_col=5,
+        chart_title="按时探访比例(%)",
+        widths=(14, 14, 14, 16, 16, 14, 12, 14),
     )
-    for column, width in zip("ABCDEFGH", (14, 14, 14, 16, 16, 14, 12, 14), strict=True):
-        ws.column_dimensions[column].width = width
-    chart = BarChart()
-    chart.title = "按时探访比例(%)"
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 100
-    chart.add_data(Reference(ws, min_col=5, min_row=1, max_row=len(rows) + 1), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
-    chart.width, chart.height = 24, 10
-    ws.add_chart(chart, f"A{len(rows) + 4}")
-    notes = wb.create_sheet("说明")
-    notes.append((f"统计日期：{today}",))
-    notes.append(
-        (
-            f"探访间隔：{params.interval_months} 个月，到期日遇节假日顺延；近期＝最近 {params.evaluation_period_months} 个月",
-        )
-    )
-    notes.append(
-        (
-            f"评分：{params.score_scale} 分制；评价平均分低于 {params.low_score_threshold} 分为不合格，连续 {params.flag_after_low_evaluations} 次不合格标记照料人",
-        )
-    )
-    if not params.verified:
-        notes.append((texts.UNVERIFIED_NOTE.strip("（）"),))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    notes = [
+        f"统计日期：{today}",
+        f"探访间隔：{params.interval_months} 个月，到期日遇节假日顺延；近期＝最近 {params.evaluation_period_months} 个月",
+        f"评分：{params.score_scale} 分制；评价平均分低于 {params.low_score_threshold} 分为不合格，连续 {params.flag_after_low_evaluations} 次不合格标记照料人",
+    ]
+    reports.add_notes(wb, notes, verified=params.verified, unverified_note=texts.UNVERIFIED_NOTE)
+    return reports.save(wb, path)
 
 
 def chart_png(rows: Sequence[TownRow]) -> bytes:
