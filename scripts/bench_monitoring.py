@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +40,7 @@ from bot.monitoring.report import monthly_report  # noqa: E402
 from bot.monitoring.rules import KINDS, MonitoringParams  # noqa: E402
 from bot.parsing.identity import generate_id_number  # noqa: E402
 from bot.parsing.towns import towns  # noqa: E402
+from scripts._bench import load_average_line, postgres_schema  # noqa: E402
 
 TODAY = date(2024, 6, 28)
 BATCH = 5000
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
     ap.add_argument("--no-postgres", action="store_true")
     args = ap.parse_args(argv)
-    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(load_average_line())
     rng = random.Random(18)
     known_n = min(args.cases, args.warnings // 3)
     numbers = id_numbers(args.cases + args.warnings - known_n, rng)
@@ -166,18 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         out += run(engine, "SQLite", args, cases, csv_path)
         engine.dispose()
         if not args.no_postgres:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = make_engine(args.url, connect_args={"connect_timeout": 5})
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            engine = make_engine(args.url, connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
-            try:
+            with postgres_schema(args.url) as engine:
                 out += run(engine, "PostgreSQL", args, cases, csv_path)
-            finally:
-                engine.dispose()
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
     print("\n".join(out))
     return 0
 

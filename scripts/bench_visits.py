@@ -14,13 +14,11 @@ Targets: overdue list p95 < 50 ms, county report p95 < 1 s.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +47,7 @@ from bot.parsing.towns import towns  # noqa: E402
 from bot.visits.report import county_report  # noqa: E402
 from bot.visits.rules import ITEM_KEYS, VisitParams, add_months, period_of, previous_period, visit_score  # noqa: E402
 from bot.visits.service import due_list  # noqa: E402
+from scripts._bench import load_average_line, postgres_schema  # noqa: E402
 
 TODAY = date(2024, 6, 28)
 BATCH = 5000
@@ -175,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
     ap.add_argument("--no-postgres", action="store_true")
     args = ap.parse_args(argv)
-    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(load_average_line())
     params = VisitParams()
     out: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -183,18 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         out += run(engine, "SQLite", args, params)
         engine.dispose()
     if not args.no_postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(args.url, connect_args={"connect_timeout": 5})
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = make_engine(args.url, connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5})
-        try:
+        with postgres_schema(args.url) as engine:
             out += run(engine, "PostgreSQL", args, params)
-        finally:
-            engine.dispose()
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
     print("\n".join(out))
     return 0 if all("SLOW" not in line for line in out) else 1
 
