@@ -1,25 +1,41 @@
-"""The staff console over HTTP: login, ticket queue, take/reply/close, case lookup, hotline scripts, and the
-refusals (no login, a resident's session, another town's ticket or case, CSRF missing, oversized bodies)."""
+"""The staff console over HTTP: login, ticket queue, take/reply/close, case lookup, hotline scripts, the visit
+lists (issue 17) and the monitoring tasks (issue 18), and the refusals (no login, a resident's session, another
+town's ticket or case, CSRF missing, oversized bodies)."""
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot import clock
 from bot.cli import main as cli_main
-from bot.db.models import AuditEntry, CareRecipient, Case, HandoffTicket, OutboxMessage, Staff
+from bot.db.models import (
+    AuditEntry,
+    CareRecipient,
+    Case,
+    HandoffTicket,
+    MonitoringTask,
+    MonitoringWarning,
+    OutboxMessage,
+    Staff,
+)
 from bot.db.session import session_scope
 from bot.frontends.web import texts
 from bot.frontends.web.app import MAX_BODY_BYTES
 from bot.frontends.web.sessions import STAFF_COOKIE
 from bot.handoff import service as handoff
 from bot.identity import web_console_sender
+from bot.monitoring.importer import import_warnings
+from bot.monitoring.texts import NO_TASKS
 from bot.notifications.worker import deliver_once
-from tests.web.conftest import JSON, PASSWORD, console_csrf, csrf_of, log_in, open_page, say
+from bot.parsing.identity import generate_id_number
+from tests.web.conftest import JSON, PASSWORD, add_account, console_csrf, csrf_of, log_in, open_page, say
 
 
 def ticket_of(sender: str, town: str | None, topic: str = "想问低保怎么申请") -> int:
@@ -271,3 +287,74 @@ def test_visit_lists_within_the_towns(staff_client, accounts, cases):
     due = page.text.split('id="due">', 1)[1].split("</pre>", 1)[0]
     assert cases["接官亭镇"] in due and cases["郭镇"] not in due
     assert "staff_visits" in audit_actions(accounts["wang"])
+
+
+# -- monitoring tasks (issue 18) --------------------------------------------------------------------------
+WARNING_HEADER = ["户主姓名", "身份证号码", "乡镇（街道）", "村（社区）", "人群类别", "预警类型", "家庭人口", "家庭年收入",
+                  "家庭年支出", "预警日期"]  # fmt: skip
+
+
+@pytest.fixture
+def warnings_imported(db, tmp_path) -> dict[str, str]:
+    """A warning (so a follow-up task) in 接官亭镇 for 周建国 and one in 郭镇 for 吴立新; their ID numbers."""
+    rng = random.Random(18)
+    ids = {"周建国": generate_id_number(rng), "吴立新": generate_id_number(rng)}
+    path = tmp_path / "warnings.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(WARNING_HEADER)
+        for name, town in (("周建国", "接官亭镇"), ("吴立新", "郭镇")):
+            writer.writerow([name, ids[name], town, "新华村", "边缘易致贫户", "收入骤减", "3", "12000", "18000",
+                             clock.today().isoformat()])  # fmt: skip
+    with session_scope() as s:
+        assert import_warnings(s, path).imported
+    return ids
+
+
+def tasks_of(page) -> str:
+    assert page.status_code == 200, page.text
+    return page.text.split('id="tasks">', 1)[1].split("</pre>", 1)[0]
+
+
+def test_monitoring_tasks_within_the_towns(staff_client, accounts, warnings_imported):
+    log_in(staff_client, "王经办")
+    assert 'href="/staff/tasks"' in staff_client.get("/staff").text  # in the console's navigation
+    mine = tasks_of(staff_client.get("/staff/tasks"))
+    assert "周*国" in mine and "接官亭镇" in mine and "吴*新" not in mine and "郭镇" not in mine
+    assert "周建国" not in mine and warnings_imported["周建国"] not in mine  # masked as /tasks masks them
+    assert "逾期 0 户" in mine
+    assert "staff_tasks" in audit_actions(accounts["wang"])
+    with session_scope() as s:  # the deadline passed two weeks ago: overdue
+        task = s.scalar(select(MonitoringTask).join(MonitoringWarning).where(MonitoringWarning.head_name == "周建国"))
+        task.due_on = clock.today() - timedelta(days=14)
+    overdue = tasks_of(staff_client.get("/staff/tasks"))
+    assert "逾期 1 户" in overdue and "个工作日" in overdue
+    staff_client.cookies.clear()
+    log_in(staff_client, "李经办")
+    theirs = tasks_of(staff_client.get("/staff/tasks"))
+    assert "吴*新" in theirs and "周*国" not in theirs
+    assert "staff_tasks" in audit_actions(accounts["li"])
+
+
+def test_monitoring_tasks_for_an_admin_and_a_member_without_towns(staff_client, accounts, warnings_imported):
+    add_account("孙管理", "admin", [])
+    log_in(staff_client, "孙管理")
+    every = tasks_of(staff_client.get("/staff/tasks"))
+    assert "周*国" in every and "吴*新" in every
+    staff_client.cookies.clear()
+    log_in(staff_client, "赵热线")  # hotline staff without towns: nothing, as /tasks in chat
+    assert tasks_of(staff_client.get("/staff/tasks")) == NO_TASKS
+
+
+def test_monitoring_tasks_refused_without_a_staff_login(resident, staff_client, accounts, warnings_imported):
+    assert staff_client.get("/staff/tasks").headers["location"] == "/staff/login"
+    assert staff_client.get("/staff/tasks", headers=JSON).status_code == 401
+    open_page(resident)  # a resident's page session is not a staff login
+    assert resident.get("/staff/tasks").headers["location"] == "/staff/login"
+    log_in(staff_client, "王经办")
+    with session_scope() as s:
+        s.get(Staff, accounts["wang"]).active = False
+    refused = staff_client.get("/staff/tasks")
+    assert refused.status_code == 403 and texts.NOT_STAFF in refused.text and "周*国" not in refused.text
+    assert staff_client.get("/staff/tasks").headers["location"] == "/staff/login"
+    assert "staff_tasks" not in audit_actions(accounts["wang"])

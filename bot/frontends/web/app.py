@@ -9,7 +9,7 @@ bodies over ``MAX_BODY_BYTES`` are refused with 413.
 
 Staff console (``/staff``): login with a staff account's password (``accounts``), then the ticket queue (polled
 by ``static/console.js``), a ticket with take/reply/close, case lookup within the staff member's towns and the
-hotline script search (``console``). Every console request asks ``bot.staff_access`` who the login is.
+hotline script search, the visit lists (issue 17) and the monitoring tasks (issue 18) (``console``). Every console request asks ``bot.staff_access`` who the login is.
 
 ``build_app`` registers the web channel's deliverer (``bot.channels``) while the application runs and starts
 the ``background`` jobs (``lueyang web`` passes the outbox worker).
@@ -534,6 +534,16 @@ class WebChannel:
             return lists
         return self._console_page(request, login, member, "visits.html", {"lists": lists})
 
+    async def tasks_page(self, request: Request) -> Response:
+        checked = await self._staff(request)
+        if isinstance(checked, Response):
+            return checked
+        login, member, _ = checked
+        tasks = await self._db_call(request, console.monitoring_tasks, login.sender)
+        if isinstance(tasks, Response):
+            return tasks
+        return self._console_page(request, login, member, "tasks.html", {"tasks": tasks})
+
     # -- errors --------------------------------------------------------------------------------------------
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return self.refuse(request, 404, texts.NOT_FOUND)
@@ -560,6 +570,7 @@ class WebChannel:
             Route("/staff/cases", self.cases_page, methods=["GET", "POST"]),
             Route("/staff/scripts", self.scripts_page, methods=["GET"]),
             Route("/staff/visits", self.visits_page, methods=["GET"]),
+            Route("/staff/tasks", self.tasks_page, methods=["GET"]),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ]
 

@@ -4,7 +4,8 @@ The console identity is ``web-s<staff id>`` (``bot.identity.web_console_sender``
 on every call whether it is (still) staff and who, so a deactivated record stops working at once. Tickets are
 taken, answered and closed through ``bot.handoff.service.staff_command`` (audited there, as in chat); what the
 console only shows (a ticket's messages, a case lookup, a hotline script) is audited here with the staff id.
-The ticket queue's polling is not audited (it shows what the queue page showed, refreshed); opening the queue is.
+The visit lists (issue 17) and the monitoring tasks (issue 18) are the texts of ``/visits`` and ``/tasks`` in
+chat, made by their services. The ticket queue's polling is not audited (it shows what the queue page showed, refreshed); opening the queue is.
 
 Errors: ``NotStaff`` (not, or no longer, staff), ``NotFound`` / ``AccessDenied`` (a ticket or case outside the
 staff member's towns), ``InputError`` (a query that cannot be read), ``DatabaseUnavailable``.
@@ -28,6 +29,7 @@ from bot.handoff import service as handoff
 from bot.handoff import tickets
 from bot.handoff.actors import StaffActor, actor_from_member
 from bot.identity import SenderIdentity, format_of
+from bot.monitoring import service as monitoring
 from bot.policy.answers import script_search
 from bot.privacy import mask_phone, mask_text
 from bot.staff_access import StaffMember, staff_member
@@ -230,3 +232,15 @@ def visit_lists(sender: SenderIdentity) -> VisitLists:
         add_entry(session, sender_id=str(sender), action="staff_visits", intent="inform", topic="探访名单",
                   role="staff", staff_id=member.id, detail=f"{len(due)} due, {len(flags)} flagged")  # fmt: skip
         return VisitLists(visits.due_text(due, limit=200, verified=params.verified), visits.flags_text(flags))
+
+
+def monitoring_tasks(sender: SenderIdentity) -> str:
+    """The open and overdue monitoring follow-up tasks in the staff member's towns (``bot.monitoring.service``,
+    as ``/tasks`` in chat: names masked, no ID numbers); audited as one view."""
+    with session_scope() as session:
+        member = _member(session, sender)
+        items = monitoring.open_tasks(session, monitoring.member_towns(member), clock.today())
+        overdue = sum(1 for item in items if item.overdue_days)
+        add_entry(session, sender_id=str(sender), action="staff_tasks", intent="inform", topic="监测预警任务",
+                  role="staff", staff_id=member.id, detail=f"{len(items)} open, {overdue} overdue")  # fmt: skip
+        return monitoring.tasks_text(items, limit=200, verified=monitoring.monitoring_params().verified)
