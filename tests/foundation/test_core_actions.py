@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cases import ValidateStatusLookupForm
 from actions.core import ActionDefaultFallback, photo_in_form
 from actions.handoff import ValidateHandoffRequestForm
+from actions.monitoring import ValidateCheckForm
 from actions.precheck import ValidatePrecheckForm
 from bot.conversation.attachments import NON_TEXT
 from tests.auxil.trackers import make_tracker
@@ -41,6 +42,7 @@ FORMS = [
     (ValidatePrecheckForm, "precheck_form", "pc_residency"),
     (ValidateStatusLookupForm, "status_lookup_form", "case_no"),
     (ValidateHandoffRequestForm, "handoff_request_form", "handoff_topic"),
+    (ValidateCheckForm, "check_form", "check_task"),
 ]
 
 
