@@ -35,6 +35,20 @@ RASA_INTERFACE = "127.0.0.1"
 PURGE_INTERVAL = 24 * 3600.0  # seconds between two `lueyang purge` runs of a long-running profile
 
 
+# The tuned settings of every Rasa process the runner starts (`make serve` / `lueyang serve` / `lueyang run`,
+# `lueyang production`, scripts/load_test.py, the conversation tests): one TensorFlow / OpenMP thread each. Several
+# Rasa processes and the action servers share the cores, and a small intent model gains nothing from intra-op
+# parallelism (measured: more turns/s and a lower p95 under load). Rasa reads the TF_*_PARALLELISM_THREADS
+# variables, TensorFlow itself TF_NUM_*_THREADS, OpenMP OMP_NUM_THREADS. A value set in the environment wins.
+# deploy/systemd/lueyang-rasa@.service sets the same (tests/foundation/test_entry_points.py compares them).
+RASA_PROCESS_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+}
+
 # Rasa's SQL tracker store that masks personal data before writing (rasa_addons/tracker_store.py)
 TRACKER_STORE_TYPE = "rasa_addons.tracker_store.MaskingSQLTrackerStore"
 
@@ -200,7 +214,8 @@ class Cluster:
         ]
         # never --enable-api: Rasa's HTTP API would let anyone act as anyone
         return self._spawn(
-            f"rasa-{index}", cmd, rasa_env(self.settings), {"LUEYANG_RASA_INTERFACE": RASA_INTERFACE},
+            f"rasa-{index}", cmd, {**RASA_PROCESS_ENV, **rasa_env(self.settings)},
+            {"LUEYANG_RASA_INTERFACE": RASA_INTERFACE},
             health_url=f"http://127.0.0.1:{self.rasa_port + index}/webhooks/secure_rest/",
         )
 

@@ -104,7 +104,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import declarative_base
 
-from bot.conversation.window import events_before, marker_data, user_intents, window_info
+from bot.conversation.window import WINDOW_TABLE, events_before, marker_data, user_intents, window_info
 from bot.privacy import install_masking_everywhere, mask_data, mask_text
 from bot.settings import get_settings
 
@@ -229,15 +229,13 @@ class _WindowRow(_WindowBase):  # type: ignore[misc,valid-type]
     """Per conversation: the state carried into the window, as of event row ``upto_id`` of the session that
     started at ``session_ts`` (masked and sealed like the events; a cache: it can always be rebuilt)."""
 
-    __tablename__ = "tracker_windows"
+    __tablename__ = WINDOW_TABLE
     sender_id = sa.Column(sa.String(255), primary_key=True)
     session_ts = sa.Column(sa.Float)  # timestamp of the session's session_started event (None: no session yet)
     upto_id = sa.Column(sa.Integer, nullable=False)  # the last events row folded into ``carried``
     upto_ts = sa.Column(sa.Float)  # its timestamp (``lueyang purge`` deletes rows older than the retention)
     carried = sa.Column(sa.Text, nullable=False)  # JSON list of serialised events
 
-
-WINDOW_TABLE = _WindowRow.__tablename__
 
 
 def window_start(types: Sequence[str], min_actions: int) -> int:

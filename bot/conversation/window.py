@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 WINDOW_KEY = "lueyang_window"
+# the tracker store's table of carried states (one row per conversation); ``lueyang purge`` deletes old rows
+WINDOW_TABLE = "tracker_windows"
 MARKER_EVENT = "agent"  # Rasa's AgentUttered: part of the events, no effect on slots, loops or predictions
 
 
