@@ -53,15 +53,16 @@ RASA_PROCESS_ENV = {
 TRACKER_STORE_TYPE = "rasa_addons.tracker_store.MaskingSQLTrackerStore"
 
 
-def tracker_store_config(url: str) -> dict:
-    """Rasa SQL tracker store settings (the masking store) from a SQLAlchemy-style URL."""
+def tracker_store_config(url: str, store_type: str = TRACKER_STORE_TYPE) -> dict:
+    """Rasa SQL tracker store settings (the masking store; ``store_type`` "SQL" is Rasa's own, for
+    scripts/bench_turns.py) from a SQLAlchemy-style URL."""
     parts = urlsplit(url)
     if parts.scheme.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else "var/tracker.db"
-        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": path}
+        return {"type": store_type, "dialect": "sqlite", "db": path}
     if parts.scheme.startswith("postgres"):
         cfg = {
-            "type": TRACKER_STORE_TYPE,
+            "type": store_type,
             "dialect": "postgresql",
             "url": parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,
@@ -117,10 +118,13 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
-def write_endpoints(settings: Settings, action_url: str, path: Path) -> Path:
+def write_endpoints(
+    settings: Settings, action_url: str, path: Path, tracker_store_type: str = TRACKER_STORE_TYPE
+) -> Path:
     """Write an endpoints.yml for one Rasa process (JSON is valid YAML), mode 0600: it holds the tracker store's
     and Redis's passwords."""
-    data: dict = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store_config(settings.tracker_store_url)}
+    store = tracker_store_config(settings.tracker_store_url, tracker_store_type)
+    data: dict = {"action_endpoint": {"url": action_url}, "tracker_store": store}
     lock = lock_store_config(settings.redis_url)
     if lock:
         data["lock_store"] = lock
@@ -153,6 +157,7 @@ class Cluster:
     action_port: int = ACTION_BASE_PORT
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)  # added to every child's environment
+    tracker_store_type: str = TRACKER_STORE_TYPE  # "SQL": Rasa's own store (the before/after benchmark only)
     children: list[Child] = field(default_factory=list)
 
     @property
@@ -202,7 +207,9 @@ class Cluster:
 
     def start_rasa(self, index: int) -> Child:
         action_url = self.action_urls[index % self.action_processes] + "/webhook"
-        endpoints = write_endpoints(self.settings, action_url, self.settings.var_dir / f"endpoints-{index}.yml")
+        endpoints = write_endpoints(
+            self.settings, action_url, self.settings.var_dir / f"endpoints-{index}.yml", self.tracker_store_type
+        )
         cmd = [
             str(rasa_bin(self.settings)), "run",
             "--model", str(self.model),
