@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sqlite3
+import uuid
 from pathlib import Path
 
+import psycopg2
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore, create_tracker_store
 from rasa.core.utils import AvailableEndpoints
@@ -28,6 +31,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from sqlalchemy.engine import make_url
 
 from bot.conversation.window import events_before, user_intents
 from bot.privacy import MaskingFilter, mask_text
@@ -608,3 +612,42 @@ def test_the_window_table_holds_no_personal_data_in_plain_text(domain, db_path):
     for secret in SECRETS:
         assert secret not in text
     assert asyncio.run(store.retrieve(WINDOWED)).get_slot("handoff_phone") == PHONE
+
+
+def test_the_window_on_postgresql(domain, monkeypatch):
+    """The production profile's tracker store: the same window on PostgreSQL (a schema of its own in the test
+    database, as the application's database tests do; TEST_POSTGRES_URL overrides the address)."""
+    url = make_url(os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    params = {"host": url.host, "port": url.port or 5432, "dbname": url.database, "user": url.username}
+    try:
+        admin = psycopg2.connect(connect_timeout=3, password=url.password, **params)
+    except psycopg2.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {url.host}:{url.port} is required for this test: {exc}")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE SCHEMA "{schema}"')
+    monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)  # Rasa's stores use it as the search_path
+    kwargs = {"dialect": "postgresql", "host": url.host, "port": url.port or 5432, "db": url.database,
+              "username": url.username, "password": url.password}
+    try:
+        store = MaskingSQLTrackerStore(domain=domain, sealer=SlotSealer.from_secret("test-id-hash-key"), **kwargs)
+        clock = Clock()
+        written = asyncio.run(long_conversation(store, clock, 60))
+        tracker = asyncio.run(store.retrieve(WINDOWED))
+        assert window_events_before(tracker) > 0 and len(tracker.events) <= WINDOW_EVENTS + 20
+        plain = asyncio.run(SQLTrackerStore(domain=domain, **kwargs).retrieve(WINDOWED))
+        assert [(e.type_name, e.timestamp) for e in plain.events] == [(e.type_name, e.timestamp) for e in written]
+        sealer = SlotSealer.from_secret("test-id-hash-key")
+        full = DialogueStateTracker.from_dict(
+            WINDOWED, [unseal_event(e.as_dict(), sender_id=WINDOWED, sealer=sealer) for e in plain.events],
+            domain.slots,
+        )
+        assert comparable(tracker.current_state()) == comparable(full.current_state())
+        assert tracker.get_slot("id_last6") == LAST6
+        cursor = admin.cursor()
+        cursor.execute(f"SELECT indexname FROM pg_indexes WHERE schemaname = '{schema}' AND tablename = 'events'")
+        assert "ix_events_sender_id_id" in {r[0] for r in cursor.fetchall()}
+        store.engine.dispose()
+    finally:
+        admin.cursor().execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
