@@ -422,14 +422,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             starts = [row.timestamp for row in rows if row.type_name == SessionStarted.type_name]
             session_ts = max(starts) if starts else None
             carried = []
+        stored = [json.loads(row.data) for row in rows]
         if len(rows) > self.window_events:
             cut = window_start([row.type_name for row in rows], self.window_actions)
             if cut > 0:
-                folded = [json.loads(row.data) for row in rows[:cut]]
-                carried = self._fold(sender_id, carried, folded, timestamp=rows[cut - 1].timestamp)
+                carried = self._fold(sender_id, carried, stored[:cut], timestamp=rows[cut - 1].timestamp)
                 self._save_window(session, saved, sender_id, session_ts, rows[cut - 1], carried)
-                rows = rows[cut:]
-        return carried + [json.loads(row.data) for row in rows]
+                stored = stored[cut:]
+        return carried + stored
 
     def _fold(
         self, sender_id: str, carried: list[dict[str, Any]], folded: list[dict[str, Any]], *, timestamp: float
