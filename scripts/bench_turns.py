@@ -224,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--turns must be at least {max(checkpoints) + WINDOW} for these checkpoints")
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     load_before = os.getloadavg()
-    results = {name: run_store(name, Path(model), args.turns, checkpoints) for name in stores}
+    results = {}
+    for name in stores:
+        results[name] = run_store(name, Path(model), args.turns, checkpoints)
+        print(f"[{name}] {results[name]}", flush=True)  # (p50 ms, median bytes, max bytes, new-session p50 ms)
     load_after = os.getloadavg()
 
     print()
