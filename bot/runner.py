@@ -38,19 +38,34 @@ RASA_INTERFACE = "127.0.0.1"
 DAILY_INTERVAL = 24 * 3600.0  # seconds between two runs of a daily job of a long-running profile (DailyJobs)
 
 
+# The tuned settings of every Rasa process the runner starts (`make serve` / `lueyang serve` / `lueyang run`,
+# `lueyang production`, scripts/load_test.py, the conversation tests): one TensorFlow / OpenMP thread each. Several
+# Rasa processes and the action servers share the cores, and a small intent model gains nothing from intra-op
+# parallelism (measured: more turns/s and a lower p95 under load). Rasa reads the TF_*_PARALLELISM_THREADS
+# variables, TensorFlow itself TF_NUM_*_THREADS, OpenMP OMP_NUM_THREADS. A value set in the environment wins.
+# deploy/systemd/lueyang-rasa@.service sets the same (tests/foundation/test_entry_points.py compares them).
+RASA_PROCESS_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+}
+
 # Rasa's SQL tracker store that masks personal data before writing (rasa_addons/tracker_store.py)
 TRACKER_STORE_TYPE = "rasa_addons.tracker_store.MaskingSQLTrackerStore"
 
 
-def tracker_store_config(url: str) -> dict:
-    """Rasa SQL tracker store settings (the masking store) from a SQLAlchemy-style URL."""
+def tracker_store_config(url: str, store_type: str = TRACKER_STORE_TYPE) -> dict:
+    """Rasa SQL tracker store settings (the masking store; ``store_type`` "SQL" is Rasa's own, for
+    scripts/bench_turns.py) from a SQLAlchemy-style URL."""
     parts = urlsplit(url)
     if parts.scheme.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else "var/tracker.db"
-        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": path}
+        return {"type": store_type, "dialect": "sqlite", "db": path}
     if parts.scheme.startswith("postgres"):
         cfg = {
-            "type": TRACKER_STORE_TYPE,
+            "type": store_type,
             "dialect": "postgresql",
             "url": parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,
@@ -106,10 +121,13 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
-def write_endpoints(settings: Settings, action_url: str, path: Path) -> Path:
+def write_endpoints(
+    settings: Settings, action_url: str, path: Path, tracker_store_type: str = TRACKER_STORE_TYPE
+) -> Path:
     """Write an endpoints.yml for one Rasa process (JSON is valid YAML), mode 0600: it holds the tracker store's
     and Redis's passwords."""
-    data: dict = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store_config(settings.tracker_store_url)}
+    store = tracker_store_config(settings.tracker_store_url, tracker_store_type)
+    data: dict = {"action_endpoint": {"url": action_url}, "tracker_store": store}
     lock = lock_store_config(settings.redis_url)
     if lock:
         data["lock_store"] = lock
@@ -142,6 +160,7 @@ class Cluster:
     action_port: int = ACTION_BASE_PORT
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)  # added to every child's environment
+    tracker_store_type: str = TRACKER_STORE_TYPE  # "SQL": Rasa's own store (the before/after benchmark only)
     children: list[Child] = field(default_factory=list)
 
     @property
@@ -191,7 +210,9 @@ class Cluster:
 
     def start_rasa(self, index: int) -> Child:
         action_url = self.action_urls[index % self.action_processes] + "/webhook"
-        endpoints = write_endpoints(self.settings, action_url, self.settings.var_dir / f"endpoints-{index}.yml")
+        endpoints = write_endpoints(
+            self.settings, action_url, self.settings.var_dir / f"endpoints-{index}.yml", self.tracker_store_type
+        )
         cmd = [
             str(rasa_bin(self.settings)), "run",
             "--model", str(self.model),
@@ -203,7 +224,8 @@ class Cluster:
         ]
         # never --enable-api: Rasa's HTTP API would let anyone act as anyone
         return self._spawn(
-            f"rasa-{index}", cmd, rasa_env(self.settings), {"LUEYANG_RASA_INTERFACE": RASA_INTERFACE},
+            f"rasa-{index}", cmd, {**RASA_PROCESS_ENV, **rasa_env(self.settings)},
+            {"LUEYANG_RASA_INTERFACE": RASA_INTERFACE},
             health_url=f"http://127.0.0.1:{self.rasa_port + index}/webhooks/secure_rest/",
         )
 

@@ -36,6 +36,38 @@ events at the end. ``retrieve`` unseals the sealed slots, so actions see them as
 cannot be unsealed (another key) becomes ``None``, and the form simply asks again.
 Events published to an event broker (none is configured) are masked the same way.
 
+Per-turn cost (issue 21). Rasa's SQL store reads every event of the conversation session on every turn, replays
+it, the policies featurise it and the action server receives all of it: a turn after 150 others cost four times
+the first. This store keeps every event in ``events`` (the audit trail, ``bot.audit.unanswered``, Rasa's HTTP
+API), but ``retrieve`` hands Rasa a *window*:
+
+- the carried state as of the cut (``carried_state``): a ``SlotSet`` for every slot not at its initial value
+  (sealed ones stay sealed in the database), the active form with its flags, a pause, a marker event
+  (``bot.conversation.window``: how many events were left out and the user intents among them, for the ticket
+  summary) and an ``action_listen``;
+- then the session's events from a user message on, at least ``WINDOW_ACTIONS`` actions; once there are more
+  than ``WINDOW_EVENTS`` events after the cut, the cut moves forward (``window_start``).
+
+The carried state is stored per conversation in ``tracker_windows`` (``upto_id``: the last ``events`` row it
+covers, ``session_ts``: its session), so a turn reads that row and the rows after it: a bounded number. It is a
+cache: when missing or from an older session it is rebuilt from the events (Rasa's session rule: the rows from
+the latest ``session_started`` on, by timestamp). ``save`` appends the events the tracker got since it was read:
+the store notes on each tracker how many events it read (Rasa's own rule, counting the session's rows, would
+skip or repeat events of a window); ``retrieve_full_tracker`` still returns every event of every session.
+
+What the dialogue still sees: the slots, the form and its requested slot, the latest message and action, and the
+last ``WINDOW_ACTIONS`` or more actions with their states: MemoizationPolicy reads the states before the last 5
+(config.yml ``max_history: 5``), the longest rule 3 actions after its intent; ``UserUtteranceReverted`` (the
+fallback) rewinds one turn. Every state of the window but its first (the carried one) equals the state
+of the whole session at the same place (tests/rasa_side/test_tracker_store.py). What can differ: a story or
+rule longer than the window, a ``conversation_start`` rule (none here), and a form opened before the cut that
+has run without interruption since: Rasa folds such a form's turns into the turn that opened it, so its states
+show the opening message (e.g. ``start_precheck``); the window folds them into its first form turn (``inform``).
+Rules do not read the user's message in a form's later steps, and the form's own turns are the RulePolicy's
+(active loop, requested slot, rejection: all carried), so only a memorised story spanning such a form could
+notice; the conversation tests run forms across the cut. Session expiry reads the latest user message, which
+the window always holds.
+
 Use it in endpoints.yml as ``tracker_store: {type: rasa_addons.tracker_store.MaskingSQLTrackerStore, dialect:
 sqlite | postgresql, ...}`` with the same keys as Rasa's ``SQL`` store (``bot.runner`` writes it).
 """
@@ -48,16 +80,31 @@ import hmac
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    AgentUttered,
+    ConversationPaused,
+    Event,
+    LoopInterrupted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import declarative_base
 
+from bot.conversation.window import WINDOW_TABLE, events_before, marker_data, user_intents, window_info
 from bot.privacy import install_masking_everywhere, mask_data, mask_text
 from bot.settings import get_settings
 
@@ -163,21 +210,120 @@ def masked_events(events: Iterable[Event], *, sender_id: str, sealer: SlotSealer
     return [mask_event(event.as_dict(), sender_id=sender_id, sealer=sealer) for event in events]
 
 
+# ---- the window Rasa gets (module docstring, "Per-turn cost") ----------------------------------------------------
+
+# At least this many actions (ActionExecuted events) in the window, which starts at a user message: more than the
+# states MemoizationPolicy reads (max_history 5 in config.yml: the states before the last 5 actions) plus the
+# current one, and more than the longest rule (3 actions after its intent, nlu_data/rules); about 4 turns.
+WINDOW_ACTIONS = 8
+# The window is cut again once it holds more events than this (a policy question is 4-6 events).
+WINDOW_EVENTS = 36
+_STORED_ATTR = "_lueyang_events_in_store"
+_EVENTS_INDEX = "ix_events_sender_id_id"  # PostgreSQL: the window's rows by (sender, id), not all the sender's  # on a tracker: how many of its events are in the database
+
+_WINDOW_METADATA = sa.MetaData()
+_WindowBase = declarative_base(metadata=_WINDOW_METADATA)
+
+
+class _WindowRow(_WindowBase):  # type: ignore[misc,valid-type]
+    """Per conversation: the state carried into the window, as of event row ``upto_id`` of the session that
+    started at ``session_ts`` (masked and sealed like the events; a cache: it can always be rebuilt)."""
+
+    __tablename__ = WINDOW_TABLE
+    sender_id = sa.Column(sa.String(255), primary_key=True)
+    session_ts = sa.Column(sa.Float)  # timestamp of the session's session_started event (None: no session yet)
+    upto_id = sa.Column(sa.Integer, nullable=False)  # the last events row folded into ``carried``
+    upto_ts = sa.Column(sa.Float)  # its timestamp (``lueyang purge`` deletes rows older than the retention)
+    carried = sa.Column(sa.Text, nullable=False)  # JSON list of serialised events
+
+
+
+def window_start(types: Sequence[str], min_actions: int) -> int:
+    """Index of the first event of the window among events of these types: the latest user message that leaves
+    at least ``min_actions`` actions from it to the end; 0 (no cut) when there is none."""
+    actions = 0
+    for index in range(len(types) - 1, -1, -1):
+        if types[index] == ActionExecuted.type_name:
+            actions += 1
+        if actions >= min_actions and types[index] == UserUttered.type_name:
+            return index
+    return 0
+
+
+def carried_state(
+    tracker: DialogueStateTracker, events_before_window: int, intents: list[str], *, timestamp: float | None
+) -> list[Event]:
+    """Events that put a fresh tracker in ``tracker``'s state: every slot that is not at its initial value, the
+    active form with its flags, a pause, the window marker (``bot.conversation.window``), and an ``action_listen``
+    (the window starts at a user message, which in the whole conversation follows one)."""
+    events: list[Event] = [
+        SlotSet(name, slot.value, timestamp=timestamp)
+        for name, slot in tracker.slots.items()
+        if slot.value != slot.initial_value
+    ]
+    loop = tracker.active_loop
+    if loop is not None and loop.name:
+        events.append(ActiveLoop(loop.name, timestamp=timestamp))
+        if loop.rejected:
+            events.append(ActionExecutionRejected(loop.name, timestamp=timestamp))
+        if loop.is_interrupted:
+            events.append(LoopInterrupted(True, timestamp=timestamp))
+    if tracker.is_paused():
+        events.append(ConversationPaused(timestamp=timestamp))
+    events.append(AgentUttered(None, marker_data(events_before_window, intents), timestamp=timestamp))
+    events.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=timestamp))
+    return events
+
+
+def _remember_stored(tracker: DialogueStateTracker) -> None:
+    setattr(tracker, _STORED_ATTR, len(tracker.events))
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """Rasa's ``SQLTrackerStore`` (SQLite, PostgreSQL) writing ``mask_event`` of every event and opening the
-    sealed slots when it reads a conversation back. Also puts the log-masking filter on the Rasa process's log
-    handlers (as the input channel does), whichever channel the process serves."""
+    sealed slots when it reads a conversation back; Rasa gets the session's last turns with the state carried in
+    (the module docstring, "Per-turn cost"). Also puts the log-masking filter on the Rasa process's log handlers
+    (as the input channel does), whichever channel the process serves.
 
-    def __init__(self, *args: Any, sealer: SlotSealer | None = None, **kwargs: Any) -> None:
+    ``window_actions`` / ``window_events`` (endpoints.yml keys, defaults ``WINDOW_ACTIONS`` / ``WINDOW_EVENTS``):
+    the window keeps at least that many actions, and is cut again once it holds more than that many events.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        sealer: SlotSealer | None = None,
+        window_actions: int = WINDOW_ACTIONS,
+        window_events: int = WINDOW_EVENTS,
+        **kwargs: Any,
+    ) -> None:
         install_masking_everywhere()
         self.sealer = sealer or SlotSealer.from_secret(get_settings().id_hash_key)
+        self.window_actions = int(window_actions)
+        self.window_events = int(window_events)
+        if self.window_actions < 1 or self.window_events < 1:
+            raise ValueError("window_actions and window_events must be positive")
         super().__init__(*args, **kwargs)
+        self._create_window_table()
+
+    def _create_window_table(self) -> None:
+        try:
+            _WINDOW_METADATA.create_all(self.engine)
+            if self.engine.dialect.name == "postgresql":  # SQLite's sender_id index already ends with the row id
+                with self.engine.begin() as conn:
+                    conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {_EVENTS_INDEX} ON events (sender_id, id)"))
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+            # several Rasa processes start at once: one of them creates it
+            logger.warning("tracker store: could not create the window table or index (%s)", error)
+
+    # ---- writing -------------------------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """``SQLTrackerStore.save`` with every new event masked before it is written."""
-        await self.stream_events(tracker)
+        """Append the events this tracker got since it was read (or last saved), masked."""
         with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
+            new_events = self._new_events(session, tracker)
+            if self.event_broker is not None and new_events:
+                await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
             for data in masked_events(new_events, sender_id=tracker.sender_id, sealer=self.sealer):
                 intent = (data.get("parse_data") or {}).get("intent", {}).get("name")
                 session.add(
@@ -191,22 +337,132 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+        _remember_stored(tracker)
         logger.debug("Tracker with sender_id '%s' stored to database (masked)", tracker.sender_id)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """The events ``save`` would append, to the event broker (``save`` does this itself)."""
+        if self.event_broker is None:
+            return
+        with self.session_scope() as session:
+            new_events = self._new_events(session, tracker)
+        await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        return iter(self._new_events(session, tracker))
+
+    def _new_events(self, session: Any, tracker: DialogueStateTracker) -> list[Event]:
+        """The events of ``tracker`` that are not in the database yet.
+
+        Rasa's own rule (count the session's rows, skip that many events of the tracker) is wrong for a tracker
+        that holds a window: it has fewer events than the database. This store remembers on every tracker it
+        reads or saves how many events it had then; a tracker it did not read is a whole session (one Rasa
+        built from events, a new conversation) and gets Rasa's rule. A window tracker that lost the note (a copy)
+        is matched against the last stored row.
+        """
+        events = list(tracker.events)
+        stored = getattr(tracker, _STORED_ATTR, None)
+        if isinstance(stored, int) and 0 <= stored <= len(events):
+            return events[stored:]
+        if any(isinstance(e, AgentUttered) and window_info(e.as_dict()) for e in events):
+            last = (
+                session.query(self.SQLEvent.type_name, self.SQLEvent.timestamp)
+                .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                .order_by(self.SQLEvent.id.desc())
+                .first()
+            )
+            if last is not None:
+                for index in range(len(events) - 1, -1, -1):
+                    if events[index].type_name == last.type_name and events[index].timestamp == last.timestamp:
+                        return events[index + 1 :]
+                return [e for e in events if e.timestamp > last.timestamp]
+        return list(super()._additional_events(session, tracker))
+
+    # ---- reading -------------------------------------------------------------------------------------------
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        """``SQLTrackerStore._retrieve`` with the sealed slot values opened."""
+        """The current session's window (module docstring), or every event of every session
+        (``retrieve_full_tracker``: Rasa's HTTP API, exports); sealed slot values opened."""
         with self.session_scope() as session:
-            rows = self._event_query(
-                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
-            ).all()
-            events = [
-                unseal_event(json.loads(row.data), sender_id=sender_id, sealer=self.sealer) for row in rows
-            ]
-        if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+            if fetch_events_from_all_sessions:
+                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).all()
+                stored = [json.loads(row.data) for row in rows]
+            else:
+                stored = self._window(session, sender_id)
+        if not (self.domain and stored):
+            return None
+        events = [unseal_event(data, sender_id=sender_id, sealer=self.sealer) for data in stored]
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        _remember_stored(tracker)
+        return tracker
+
+    def _window(self, session: Any, sender_id: str) -> list[dict[str, Any]]:
+        """Stored events (masked, sealed) of the current session's window: the carried state, then the rows."""
+        carried: list[dict[str, Any]] = []
+        rows: list[Any] = []
+        saved = session.get(_WindowRow, sender_id)
+        if saved is not None:
+            rows = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > saved.upto_id)
+                .order_by(self.SQLEvent.id)
+                .all()
+            )
+            starts = [row.timestamp for row in rows if row.type_name == SessionStarted.type_name]
+            if starts:  # a new session began after the cut: Rasa's rule, rows from its start on
+                session_ts: float | None = max(starts)
+                rows = [row for row in rows if row.timestamp is not None and row.timestamp >= session_ts]
+            else:
+                session_ts = saved.session_ts
+                carried = json.loads(saved.carried)
+        if saved is None or not rows:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            starts = [row.timestamp for row in rows if row.type_name == SessionStarted.type_name]
+            session_ts = max(starts) if starts else None
+            carried = []
+        stored = [json.loads(row.data) for row in rows]
+        if len(rows) > self.window_events:
+            cut = window_start([row.type_name for row in rows], self.window_actions)
+            if cut > 0:
+                carried = self._fold(sender_id, carried, stored[:cut], timestamp=rows[cut - 1].timestamp)
+                self._save_window(session, saved, sender_id, session_ts, rows[cut - 1], carried)
+                stored = stored[cut:]
+        return carried + stored
+
+    def _fold(
+        self, sender_id: str, carried: list[dict[str, Any]], folded: list[dict[str, Any]], *, timestamp: float
+    ) -> list[dict[str, Any]]:
+        """The carried events for the state after ``carried`` + ``folded`` (stored form: still masked/sealed)."""
+        before = carried + folded
+        tracker = DialogueStateTracker.from_dict(sender_id, before, self.domain.slots)
+        total = events_before(carried) + len(folded)
+        events = carried_state(tracker, total, user_intents(before), timestamp=timestamp)
+        return [mask_event(e.as_dict(), sender_id=sender_id, sealer=self.sealer) for e in events]
+
+    @staticmethod
+    def _save_window(
+        session: Any, saved: Any, sender_id: str, session_ts: float | None, last: Any, carried: list[dict[str, Any]]
+    ) -> None:
+        """Store the carried state as of row ``last`` (a cache: any version of it is right for its ``upto_id``,
+        so a concurrent writer that got there first is simply left alone)."""
+        values = {
+            "session_ts": session_ts,
+            "upto_id": last.id,
+            "upto_ts": last.timestamp,
+            "carried": json.dumps(carried),
+        }
+        try:
+            if saved is None:
+                session.add(_WindowRow(sender_id=sender_id, **values))
+            else:
+                session.query(_WindowRow).filter(
+                    _WindowRow.sender_id == sender_id, _WindowRow.upto_id == saved.upto_id
+                ).update(values, synchronize_session=False)
+            session.commit()
+        except sa.exc.IntegrityError:
+            session.rollback()
 
     async def _stream_new_events(self, event_broker: EventBroker, new_events: list[Event], sender_id: str) -> None:
         """Events for an event broker, masked like the stored ones."""
@@ -216,6 +472,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
 __all__ = [
     "SEALED_SLOTS",
+    "WINDOW_ACTIONS",
+    "WINDOW_EVENTS",
+    "WINDOW_TABLE",
+    "carried_state",
+    "window_start",
     "MaskingSQLTrackerStore",
     "SlotSealer",
     "mask_event",

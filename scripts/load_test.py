@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.cases.demo import DEMO_NOTE, demo_rows  # noqa: E402
-from bot.cli.production import TF_THREADS, check_services, pg_connect, prepare_case_database  # noqa: E402
+from bot.cli.production import check_services, pg_connect, prepare_case_database  # noqa: E402
 from bot.db.models import Applicant, Case  # noqa: E402
 from bot.db.session import make_engine  # noqa: E402
 from bot.frontends.rasa_client import SECRET_HEADER, WEBHOOK_PATH, RasaClient  # noqa: E402
@@ -341,7 +341,6 @@ class Profile:
             "RASA_CHANNEL_SECRET": SECRET,
             "LOG_LEVEL": "WARNING",
             "ID_HASH_KEY": "load-test-id-hash-key-at-least-32-characters",
-            **TF_THREADS,  # every profile alike: one TensorFlow thread per Rasa process
         }
         if self.production:
             env.update({

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Engine, delete, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
+from bot.conversation.window import WINDOW_TABLE
 from bot.db.base import utcnow
 from bot.db.models import (
     AuditEntry,
@@ -117,14 +118,18 @@ def purge_case_db(session: Session, cutoff: datetime, *, dry_run: bool = False) 
 
 
 def purge_tracker_store(engine: Engine, cutoff: datetime, *, dry_run: bool = False) -> tuple[int, str]:
-    """Delete Rasa tracker events older than ``cutoff`` (naive UTC). Returns (rows, note)."""
-    if not inspect(engine).has_table("events"):
+    """Delete Rasa tracker events older than ``cutoff`` (naive UTC), and the tracker store's carried states
+    (``tracker_windows``) as of such events. Returns (event rows, note)."""
+    inspector = inspect(engine)
+    if not inspector.has_table("events"):
         return 0, "对话记录库中还没有 events 表"
     epoch = cutoff.replace(tzinfo=timezone.utc).timestamp()
     with engine.begin() as conn:
         n = conn.execute(text("SELECT COUNT(*) FROM events WHERE timestamp < :t"), {"t": epoch}).scalar_one()
         if not dry_run and n:
             conn.execute(text("DELETE FROM events WHERE timestamp < :t"), {"t": epoch})
+        if not dry_run and inspector.has_table(WINDOW_TABLE):
+            conn.execute(text(f"DELETE FROM {WINDOW_TABLE} WHERE upto_ts < :t"), {"t": epoch})  # noqa: S608
     return int(n), ""
 
 

@@ -48,13 +48,6 @@ DEFAULTS = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "TELEGRAM_MODE": "webhook",
 }
-# TensorFlow thread pools of one thread per Rasa process: several Rasa processes share the cores, and a small
-# intent model gains nothing from intra-op parallelism (measured: more turns/s and lower p50 under load)
-TF_THREADS = {
-    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-    "TF_INTER_OP_PARALLELISM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-}
 # generated once per machine into var/production.env (mode 0600) when not given in the environment
 GENERATED_SECRETS = ("RASA_CHANNEL_SECRET", "ID_HASH_KEY")
 SECRETS_FILE = "production.env"
@@ -133,8 +126,6 @@ def production_env(
             env[key] = value
             if key != "LUEYANG_PROFILE":
                 notes.append(f"{key}={value} (default for one machine)")
-    for key, value in TF_THREADS.items():
-        env.setdefault(key, value)
     if env["LUEYANG_PROFILE"] != "production":
         raise ConfigurationError(
             f"LUEYANG_PROFILE is {env['LUEYANG_PROFILE']!r}: `lueyang production` runs the production profile only"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.conversation.window import user_intents
 from bot.precheck.flow import QUESTIONS, describe
 from bot.precheck.model import Category, Overall
 from bot.privacy import mask_text
@@ -43,15 +44,10 @@ MAX_LEN = 600
 
 
 def intents_seen(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Intent names of the user's messages, in first-seen order, without small talk."""
-    seen: list[str] = []
-    for event in events:
-        if event.get("event") != "user":
-            continue
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if name and name not in _SKIP and name not in seen:
-            seen.append(name)
-    return seen
+    """Intent names of the user's messages, in first-seen order, without small talk; in a long conversation the
+    tracker holds the last turns only, and the intents before them come from its window marker
+    (``bot.conversation.window``)."""
+    return [name for name in user_intents(events) if name not in _SKIP]
 
 
 _PRECHECK_INTERNAL = {"reask", "cancelled"}  # pre-check bookkeeping slots, not answers

@@ -7,6 +7,7 @@ import random
 from dataclasses import asdict
 from datetime import date, timedelta, timezone
 
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from bot.audit.purge import purge
@@ -14,6 +15,7 @@ from bot.cases.identity import stored_id
 from bot.cases.verification import record_attempt
 from bot.cli import main as cli_main
 from bot.cli import privacy as privacy_cli
+from bot.conversation.window import WINDOW_TABLE
 from bot.db.base import utcnow
 from bot.db.models import (
     Applicant,
@@ -173,3 +175,28 @@ def test_purge_command_refuses_unsafe_production_settings(monkeypatch, capsys):
     monkeypatch.setattr(privacy_cli, "get_settings", lambda: Settings.from_env({"LUEYANG_PROFILE": "production"}))
     assert cli_main(["purge"]) == 1
     assert "production profile" in capsys.readouterr().err
+
+
+def test_purge_deletes_the_carried_states_of_old_conversations_too(db):
+    """The tracker store keeps one carried state per long conversation (``tracker_windows``: masked slots, sealed
+    values); one as of purged events goes with them."""
+    seed(db)
+    windows = sa.Table(
+        WINDOW_TABLE, sa.MetaData(),
+        sa.Column("sender_id", sa.String(255), primary_key=True), sa.Column("session_ts", sa.Float),
+        sa.Column("upto_id", sa.Integer), sa.Column("upto_ts", sa.Float), sa.Column("carried", sa.Text),
+    )
+    windows.create(db)
+    with db.begin() as conn:
+        conn.execute(windows.insert(), [
+            {"sender_id": "tg-1-1", "session_ts": ts(OLD), "upto_id": 2, "upto_ts": ts(OLD), "carried": "[]"},
+            {"sender_id": "tg-2-2", "session_ts": ts(RECENT), "upto_id": 3, "upto_ts": ts(RECENT), "carried": "[]"},
+        ])
+    with session_scope() as s:
+        purge(s, db, days=180, now=NOW, dry_run=True)
+    with db.connect() as conn:
+        assert len(list(conn.execute(select(windows.c.sender_id)))) == 2  # a dry run deletes nothing
+    with session_scope() as s:
+        purge(s, db, days=180, now=NOW)
+    with db.connect() as conn:
+        assert [r.sender_id for r in conn.execute(select(windows.c.sender_id))] == ["tg-2-2"]

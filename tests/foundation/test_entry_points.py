@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot import action_server
+from bot import action_server, runner
 from bot.cli import frontends, notify, production
 from bot.cli import main as cli_main
 from bot.cli.production import endpoints_problems, prepare_case_database, read_env_file, supervise
@@ -207,3 +207,32 @@ def test_rasa_env_of_the_example_units_is_complete():
     """The endpoints example reads two passwords from production.env: the example must define them."""
     env = read_env_file(DEPLOY / "production.env.example")
     assert {"LUEYANG_TRACKER_PASSWORD", "LUEYANG_REDIS_PASSWORD", "LUEYANG_RASA_INTERFACE"} <= set(env)
+
+
+def test_every_rasa_process_gets_the_tuned_thread_settings(tmp_path, monkeypatch):
+    """One place (bot.runner.RASA_PROCESS_ENV) for `make serve`/`lueyang run`, `lueyang production` and the load
+    test: the Cluster starts every Rasa process with it; the systemd unit sets the same values."""
+    for key in runner.RASA_PROCESS_ENV:
+        monkeypatch.delenv(key, raising=False)
+    seen: dict[str, dict[str, str]] = {}
+
+    def spawn(self, name, cmd, env, overrides=None, health_url=None):
+        seen[name] = {**env, **self.extra_env, **(overrides or {})}
+
+    monkeypatch.setattr(runner.Cluster, "_spawn", spawn)
+    monkeypatch.setattr(runner, "rasa_bin", lambda settings: tmp_path / "rasa")
+    settings = Settings.from_env({"LUEYANG_VAR_DIR": str(tmp_path), "TRACKER_STORE_URL": "sqlite:///t.db"})
+    runner.Cluster(settings=settings, model=tmp_path / "m.tar.gz").start_rasa(0)
+    assert {k: seen["rasa-0"][k] for k in runner.RASA_PROCESS_ENV} == runner.RASA_PROCESS_ENV == {
+        "OMP_NUM_THREADS": "1",
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    }
+    unit = (DEPLOY / "systemd" / "lueyang-rasa@.service").read_text(encoding="utf-8")
+    assignments = dict(
+        item.split("=", 1) for line in unit.splitlines() if line.startswith("Environment=")
+        for item in line[len("Environment="):].split()
+    )
+    assert {k: assignments.get(k) for k in runner.RASA_PROCESS_ENV} == runner.RASA_PROCESS_ENV
