@@ -485,6 +485,28 @@ def validate_each(
     return good, errors
 
 
+Report = TypeVar("Report", bound="ImportReport")
+
+
+def screen(
+    rows: Iterable[Row],
+    errors: list[RowError],
+    problem: Callable[[Row], str | None],
+    report: Callable[..., Report],
+) -> tuple[list[Row], Report]:
+    """Validated rows through a check against the database (``problem``: why a row cannot be written, or None):
+    the rows to write, and the report so far (``report(total=, rejected=, errors=)``, every error in file order)."""
+    good: list[Row] = []
+    for row in rows:
+        reason = problem(row)
+        if reason is None:
+            good.append(row)
+        else:
+            errors.append(RowError(row.line, reason))  # type: ignore[attr-defined]
+    errors.sort(key=lambda e: e.line)
+    return good, report(total=len(good) + len(errors), rejected=len(errors), errors=errors)
+
+
 # --- writing ----------------------------------------------------------------------------------------------
 _CASE_FIELDS = (
     "programme",

@@ -33,11 +33,11 @@ from sqlalchemy.orm import Session
 from bot.cases.identity import hashed_and_masked
 from bot.cases.importer import (
     ImportReport,
-    RowError,
     cell_text,
     read_amount_cell,
     read_date_cell,
     read_rows,
+    screen,
     validate_each,
 )
 from bot.cases.status import get_status
@@ -342,14 +342,12 @@ def import_warnings(
             )
         )
     )
-    good: list[WarningRow] = []
-    for r in rows:
-        if r.month in closed:
-            errors.append(RowError(r.line, f"{r.month} 的核查已经结束（月份已关闭），不能再导入这个月的预警"))
-        else:
-            good.append(r)
-    errors.sort(key=lambda e: e.line)
-    report = WarningImport(total=len(good) + len(errors), rejected=len(errors), errors=errors)
+    good, report = screen(
+        rows,
+        errors,
+        lambda r: f"{r.month} 的核查已经结束（月份已关闭），不能再导入这个月的预警" if r.month in closed else None,
+        WarningImport,
+    )
     if errors and not skip_bad:
         return report
     found = match_households(session, [r.id_hash for r in good])

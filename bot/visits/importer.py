@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cases.importer import ImportReport, RowError, cell_text, read_date_cell, read_rows, validate_each
+from bot.cases.importer import ImportReport, cell_text, read_date_cell, read_rows, screen, validate_each
 from bot.clock import today as china_today
 from bot.db.models import CareAgreement, Caregiver, CareRecipient, Case
 from bot.errors import InputError
@@ -189,17 +189,16 @@ def import_recipients(
     )
     rows, errors = validate_each(raw_rows, validate_recipient, today=today, key=lambda r: r.case_no)
     cases = _tekun_cases(session, [r.case_no for r in rows])
-    good: list[RecipientRow] = []
-    for r in rows:
+
+    def problem(r: RecipientRow) -> str | None:
         case = cases.get(r.case_no)
         if case is None:
-            errors.append(RowError(r.line, f"案件编号 {r.case_no} 不在案件库中（请先导入案件）"))
-        elif case.programme != TEKUN:
-            errors.append(RowError(r.line, f"案件 {r.case_no} 是{case.programme}案件，不是特困供养"))
-        else:
-            good.append(r)
-    errors.sort(key=lambda e: e.line)
-    report = ImportReport(total=len(good) + len(errors), rejected=len(errors), errors=errors)
+            return f"案件编号 {r.case_no} 不在案件库中（请先导入案件）"
+        if case.programme != TEKUN:
+            return f"案件 {r.case_no} 是{case.programme}案件，不是特困供养"
+        return None
+
+    good, report = screen(rows, errors, problem, ImportReport)
     if errors and not skip_bad:
         return report
     existing = {
@@ -259,14 +258,12 @@ def import_caregivers(
             .where(Case.case_no.in_([r.case_no for r in rows]))
         ).tuples()
     }
-    good: list[AgreementRow] = []
-    for r in rows:
-        if r.case_no not in recipients:
-            errors.append(RowError(r.line, f"案件 {r.case_no} 还不是供养对象（请先导入供养对象名单）"))
-        else:
-            good.append(r)
-    errors.sort(key=lambda e: e.line)
-    report = ImportReport(total=len(good) + len(errors), rejected=len(errors), errors=errors)
+    good, report = screen(
+        rows,
+        errors,
+        lambda r: None if r.case_no in recipients else f"案件 {r.case_no} 还不是供养对象（请先导入供养对象名单）",
+        ImportReport,
+    )
     if errors and not skip_bad:
         return report
     caregivers: dict[tuple[str, str | None], Caregiver] = {}
