@@ -24,8 +24,8 @@ from actions.staff_forms import (
     DB_ERRORS,
     AskAction,
     StaffFormValidation,
+    allowed_member,
     buttons,
-    refusal,
     send_chart,
     step_validator,
 )
@@ -49,8 +49,8 @@ def _reset() -> list[dict[str, Any]]:
     return [SlotSet(s, None) for s in ALL_SLOTS]
 
 
-def _refusal(member: StaffMember | None) -> str | None:
-    return refusal(member, service.CHECKER_ROLES, texts)
+def _allowed(session, sender_id: str, dispatcher: CollectingDispatcher) -> StaffMember | None:
+    return allowed_member(session, sender_id, dispatcher, service.CHECKER_ROLES, texts)
 
 
 def _task_value(ref: service.TaskRef) -> dict[str, Any]:
@@ -80,13 +80,10 @@ class ActionCheckStart(Action):
         _, args = command_of(tracker)
         try:
             with session_scope() as session:
-                member = staff_member(session, tracker.sender_id)
-                refusal = _refusal(member)
-                if refusal is not None:
+                member = _allowed(session, tracker.sender_id, dispatcher)
+                if member is None:
                     logger.info("check start refused: not staff with towns")
-                    dispatcher.utter_message(text=refusal)
                     return [*_reset(), SlotSet(STATE, REFUSED)]
-                assert member is not None
                 dispatcher.utter_message(text=texts.INTRO)
                 events = _reset()
                 if args:
@@ -186,12 +183,9 @@ class ValidateCheckForm(StaffFormValidation):
         slot = form.slot_name(form.TASK)
         try:
             with session_scope() as session:
-                member = staff_member(session, tracker.sender_id)
-                refusal = _refusal(member)
-                if refusal is not None:
-                    dispatcher.utter_message(text=refusal)
+                member = _allowed(session, tracker.sender_id, dispatcher)
+                if member is None:
                     return {slot: None, STATE: REFUSED}
-                assert member is not None
                 match = service.find_task(session, member, query)
                 if match.found is None:
                     dispatcher.utter_message(text=match.message, buttons=_choice_buttons(match))
@@ -231,12 +225,9 @@ class ActionCheckSubmit(Action):
             return _reset()
         try:
             with session_scope() as session:
-                member = staff_member(session, tracker.sender_id)
-                refusal = _refusal(member)
-                if refusal is not None:
-                    dispatcher.utter_message(text=refusal)
+                member = _allowed(session, tracker.sender_id, dispatcher)
+                if member is None:
                     return _reset()
-                assert member is not None
                 saved = service.record_result(
                     session,
                     member=member,

@@ -2,7 +2,8 @@
 staff with towns may fill in.
 
 - ``reset``, ``buttons``, ``form_command``: slot resets, reply buttons, the frontend command in the metadata.
-- ``refusal``: why a staff member may not fill in the form (not in ``roles``, or no towns), as the area's text.
+- ``refusal``: why a staff member may not fill in the form (not in ``roles``, or no towns), as the area's text;
+  ``allowed_member``: the member looked up, or None after saying the refusal.
 - ``AskAction``: a question action that says one text with fixed buttons.
 - ``StaffFormValidation``: ``required_slots`` (none once the state slot is in ``stop_states``) and ``asked``
   (the latest message when the slot is the one asked now).
@@ -25,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import AssistantError
 from bot.settings import get_settings
-from bot.staff_access import StaffMember
+from bot.staff_access import StaffMember, staff_member
 
 DB_ERRORS = (AssistantError, SQLAlchemyError)
 
@@ -54,6 +55,18 @@ def refusal(member: StaffMember | None, roles: Sequence[str], texts: Any) -> str
     if member.bootstrap or (not member.all_towns and not member.towns):
         return texts.REFUSED_NO_TOWNS
     return None
+
+
+def allowed_member(
+    session: Any, sender_id: str, dispatcher: CollectingDispatcher, roles: Sequence[str], texts: Any
+) -> StaffMember | None:
+    """The staff member who may fill in the form; else None, after saying why not (``refusal``)."""
+    member = staff_member(session, sender_id)
+    reason = refusal(member, roles, texts)
+    if reason is not None:
+        dispatcher.utter_message(text=reason)
+        return None
+    return member
 
 
 class AskAction(Action, ABC):

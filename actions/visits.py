@@ -23,6 +23,7 @@ from actions.staff_forms import (
     DB_ERRORS,
     AskAction,
     StaffFormValidation,
+    allowed_member,
     buttons,
     form_command,
     refusal,
@@ -59,6 +60,10 @@ VISITOR_ROLES = ("caseworker", "admin")  # township caseworkers record visits; h
 
 def _refusal(member: StaffMember | None) -> str | None:
     return refusal(member, VISITOR_ROLES, texts)
+
+
+def _allowed(session, sender_id: str, dispatcher: CollectingDispatcher) -> StaffMember | None:
+    return allowed_member(session, sender_id, dispatcher, VISITOR_ROLES, texts)
 
 
 class ActionVisitStart(Action):
@@ -240,11 +245,9 @@ class ValidateVisitForm(StaffFormValidation):
         slot = form.slot_name(form.PERSON)
         try:
             with session_scope() as session:
-                member = staff_member(session, tracker.sender_id)
-                if _refusal(member) is not None:
-                    dispatcher.utter_message(text=_refusal(member))
+                member = _allowed(session, tracker.sender_id, dispatcher)
+                if member is None:
                     return {slot: None, STATE: REFUSED}
-                assert member is not None
                 match = service.find_person(session, member, query)
         except DB_ERRORS:
             logger.warning("visit form: person not looked up, database unavailable")
@@ -289,12 +292,9 @@ class ActionVisitSubmit(Action):
         try:
             params = service.visit_params()
             with session_scope() as session:
-                member = staff_member(session, tracker.sender_id)
-                refusal = _refusal(member)
-                if refusal is not None:
-                    dispatcher.utter_message(text=refusal)
+                member = _allowed(session, tracker.sender_id, dispatcher)
+                if member is None:
                     return _reset()
-                assert member is not None
                 visit = service.save_visit(
                     session,
                     member=member,
