@@ -4,7 +4,7 @@
 - ``town_workbook``: a workbook whose first sheet "按镇汇总" holds one row per town, a total row and a native bar
   chart (0–100 %) of one share column.
 - ``add_notes``: the "说明" sheet (one line per row; the "unverified" note while the parameters are unconfirmed).
-- ``save``: writes the workbook, creating the folder.
+- ``save``, ``write_png``: write the workbook or a chart, creating the folder.
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ def add_notes(wb: Workbook, lines: Sequence[str], *, verified: bool, unverified_
         notes.append((line,))
     if not verified:
         notes.append((unverified_note.strip("（）"),))
+
+
+def write_png(path: Path, png: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    return path
 
 
 def save(wb: Workbook, path: Path) -> Path:

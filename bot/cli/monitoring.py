@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot import clock
+from bot import clock, reports
 from bot.db.session import session_scope
 from bot.errors import InputError
 from bot.monitoring import importer, report, service
@@ -132,9 +132,7 @@ def _report(args: argparse.Namespace) -> int:
             print(f"XLSX: {args.xlsx}")
         summary = report.summary_text(report.group_summary(session, month), month)
     if args.chart:
-        args.chart.parent.mkdir(parents=True, exist_ok=True)
-        args.chart.write_bytes(report.chart_png(rows))
-        print(f"chart: {args.chart}")
+        print(f"chart: {reports.write_png(args.chart, report.chart_png(rows))}")
     print(report.chart_caption(rows, month, today))
     print(summary)
     return 0

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot import clock
+from bot import clock, reports
 from bot.db.session import session_scope
 from bot.errors import InputError
 from bot.parsing.towns import normalize_town
@@ -176,9 +176,7 @@ def _report(args: argparse.Namespace) -> int:
         report.write_xlsx(rows, args.xlsx, today=today, params=params)
         print(f"XLSX: {args.xlsx}")
     if args.chart:
-        args.chart.parent.mkdir(parents=True, exist_ok=True)
-        args.chart.write_bytes(report.chart_png(rows))
-        print(f"chart: {args.chart}")
+        print(f"chart: {reports.write_png(args.chart, report.chart_png(rows))}")
     print(report.chart_caption(rows, today))
     return 0
 
