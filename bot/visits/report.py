@@ -23,7 +23,7 @@ from bot.db.models import CaregiverEvaluation, CareRecipient, CareVisit, Case
 from bot.parsing.towns import towns as all_towns
 from bot.visits import texts
 from bot.visits.rules import TWO_PLACES, VisitParams, add_months, earliest_on_time_base
-from bot.visits.service import DISPERSED, last_visit_column
+from bot.visits.service import DISPERSED, current_flags, last_visit_column
 
 
 @dataclass(frozen=True)
@@ -81,23 +81,9 @@ def county_report(
         .group_by(Case.town)
     ).all()
     visits = {town: (count, avg) for town, count, avg in score_rows}
-    latest = (
-        select(CaregiverEvaluation.recipient_id, func.max(CaregiverEvaluation.period_start).label("start"))
-        .group_by(CaregiverEvaluation.recipient_id)
-        .subquery()
-    )
     flagged: dict[str, int] = defaultdict(int)
     for town, count in session.execute(
-        select(Case.town, func.count(CaregiverEvaluation.id))
-        .select_from(CaregiverEvaluation)
-        .join(
-            latest,
-            (latest.c.recipient_id == CaregiverEvaluation.recipient_id)
-            & (latest.c.start == CaregiverEvaluation.period_start),
-        )
-        .join(CareRecipient, CareRecipient.id == CaregiverEvaluation.recipient_id)
-        .join(Case, CareRecipient.case_id == Case.id)
-        .where(CaregiverEvaluation.flagged.is_(True), CareRecipient.active.is_(True))
+        current_flags(select(Case.town, func.count(CaregiverEvaluation.id)).select_from(CaregiverEvaluation))
         .group_by(Case.town)
     ):
         flagged[town] = count

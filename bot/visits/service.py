@@ -450,15 +450,16 @@ class Flag:
     caregiver: str
 
 
-def flagged(session: Session, towns: Sequence[str] | None) -> list[Flag]:
-    """Flagged evaluations of each active person's latest evaluated period (newest first)."""
+def current_flags(query: Select) -> Select:
+    """``query`` (from ``CaregiverEvaluation``) narrowed to the flagged evaluations of each active person's latest
+    evaluated period, joined to the person (``CareRecipient``) and the case (``Case``)."""
     latest = (
         select(CaregiverEvaluation.recipient_id, func.max(CaregiverEvaluation.period_start).label("start"))
         .group_by(CaregiverEvaluation.recipient_id)
         .subquery()
     )
-    query = (
-        select(CaregiverEvaluation, CareRecipient.id)
+    return (
+        query
         .join(
             latest,
             (latest.c.recipient_id == CaregiverEvaluation.recipient_id)
@@ -467,7 +468,13 @@ def flagged(session: Session, towns: Sequence[str] | None) -> list[Flag]:
         .join(CareRecipient, CareRecipient.id == CaregiverEvaluation.recipient_id)
         .join(Case, CareRecipient.case_id == Case.id)
         .where(CaregiverEvaluation.flagged.is_(True), CareRecipient.active.is_(True))
-        .order_by(CaregiverEvaluation.period_start.desc(), CaregiverEvaluation.id)
+    )
+
+
+def flagged(session: Session, towns: Sequence[str] | None) -> list[Flag]:
+    """Flagged evaluations of each active person's latest evaluated period (newest first)."""
+    query = current_flags(select(CaregiverEvaluation, CareRecipient.id)).order_by(
+        CaregiverEvaluation.period_start.desc(), CaregiverEvaluation.id
     )
     out = []
     for ev, rid in session.execute(_towns_filter(query, towns)):
