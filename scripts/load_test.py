@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.cases.demo import DEMO_NOTE, demo_rows  # noqa: E402
 from bot.cli.production import check_services, pg_connect, prepare_case_database  # noqa: E402
-from bot.db.models import Applicant, Case  # noqa: E402
+from bot.db.models import Case  # noqa: E402
 from bot.db.session import make_engine  # noqa: E402
 from bot.frontends.rasa_client import SECRET_HEADER, WEBHOOK_PATH, RasaClient  # noqa: E402
 from bot.runner import Cluster  # noqa: E402
@@ -310,22 +310,21 @@ async def run_load(urls: list[str], secret: str, cases: list[tuple[str, str]], *
 # -- profiles -------------------------------------------------------------------------------------------------
 def demo_cases(database_url: str, limit: int = 400) -> list[tuple[str, str]]:
     """(case number, last six of the applicant's ID) of demo cases in the case database. Only a keyed hash of
-    the last six is stored: the plain value comes from the demo generator (its ID numbers do not depend on the
-    day the demo was loaded), matched on the ID hash."""
-    last6_by_hash = {r.id_hash: r.id_last6 for r in demo_rows()}
+    the last six is stored: the plain value comes from the demo generator, matched on the case number (the ID
+    hashes depend on the profile's ID_HASH_KEY, which this process does not share)."""
+    last6_by_case = {r.case_no: r.id_last6 for r in demo_rows()}
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                select(Case.case_no, Applicant.id_hash)
-                .join(Applicant, Case.applicant_id == Applicant.id)
+                select(Case.case_no)
                 .where(Case.note.like(f"{DEMO_NOTE}%"))
                 .order_by(Case.case_no)
                 .limit(limit)
             ).all()
     finally:
         engine.dispose()
-    return [(r[0], last6_by_hash[r[1]]) for r in rows if r[1] in last6_by_hash]
+    return [(r[0], last6_by_case[r[0]]) for r in rows if r[0] in last6_by_case]
 
 
 @dataclass(frozen=True)
