@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.frontends.rasa_client import SECRET_HEADER, WEBHOOK_PATH  # noqa: E402
+from bot.identity import terminal_sender  # noqa: E402
 from bot.runner import RASA_PROCESS_ENV, TRACKER_STORE_TYPE, Cluster  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.training import model_fingerprint, model_path  # noqa: E402
@@ -181,8 +182,8 @@ def run_store(name: str, model: Path, turns: int, checkpoints: list[int]) -> dic
                     return elapsed, proxy.sizes[before:]
 
                 for n in range(10):  # warm-up: model, caches, connections
-                    turn("term-bench-warmup", QUESTIONS[n % len(QUESTIONS)])
-                sender = f"term-bench-{name}"
+                    turn(str(terminal_sender("bench-warmup")), QUESTIONS[n % len(QUESTIONS)])
+                sender = str(terminal_sender(f"bench-{name}"))
                 times: list[float] = []
                 sizes: list[list[int]] = []
                 fresh: dict[int, list[float]] = {c: [] for c in checkpoints}
