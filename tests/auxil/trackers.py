@@ -38,3 +38,26 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name=latest_action_name,
     )
+
+
+def form_answer_tracker(
+    form: str,
+    slot: str,
+    text: str,
+    *,
+    slots: dict | None = None,
+    sender: str = "term-test",
+    intent: str = "inform",
+    metadata: dict | None = None,
+) -> Tracker:
+    """The tracker a form's validation action gets when ``text`` answers the question for ``slot``: the slot is
+    requested, the form ran, and Rasa's ``from_text`` mapping filled the slot with the text."""
+    values = {**(slots or {}), "requested_slot": slot, slot: text}
+    events = [
+        {"event": "user", "text": text, "parse_data": {}},
+        {"event": "slot", "name": "requested_slot", "value": slot},
+        {"event": "action", "name": form},
+        {"event": "slot", "name": slot, "value": text},
+    ]
+    return make_tracker(text, intent, sender=sender, slots=values, events=events, metadata=metadata,
+                        active_loop=form, latest_action_name=form)  # fmt: skip

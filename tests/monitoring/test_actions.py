@@ -18,7 +18,7 @@ from bot.monitoring import form
 from bot.monitoring.importer import import_warnings
 from bot.monitoring.rules import MonitoringParams
 from bot.settings import get_settings
-from tests.auxil.trackers import make_tracker
+from tests.auxil.trackers import form_answer_tracker, make_tracker
 from tests.monitoring.conftest import ID, OTHER_TOWN, TODAY, TOWN, warning_line, write_csv
 
 STAFF, OTHER = "term-mon1", "term-mon2"
@@ -47,15 +47,7 @@ def run(action, tracker: Tracker) -> tuple[dict[str, Any], list[dict]]:
 
 
 async def validate(slot: str, text: str, slots: dict | None = None, *, sender: str = STAFF, intent="inform"):
-    values = {**(slots or {}), "requested_slot": slot, slot: text}
-    events = [
-        {"event": "user", "text": text, "parse_data": {}},
-        {"event": "slot", "name": "requested_slot", "value": slot},
-        {"event": "action", "name": "check_form"},
-        {"event": "slot", "name": slot, "value": text},
-    ]
-    tracker = make_tracker(text, intent, sender=sender, slots=values, events=events,
-                           active_loop="check_form", latest_action_name="check_form")  # fmt: skip
+    tracker = form_answer_tracker("check_form", slot, text, slots=slots, sender=sender, intent=intent)
     dispatcher = CollectingDispatcher()
     events = await act.ValidateCheckForm().run(dispatcher, tracker, DOMAIN)
     out = {e["name"]: e["value"] for e in events if e["event"] == "slot"}

@@ -21,7 +21,7 @@ from bot.settings import get_settings
 from bot.visits import form
 from bot.visits.demo import load_visits_demo
 from bot.visits.service import DISPERSED
-from tests.auxil.trackers import make_tracker
+from tests.auxil.trackers import form_answer_tracker, make_tracker
 from tests.visits.conftest import TODAY
 
 STAFF = "term-visitor"
@@ -52,15 +52,7 @@ def run(action, tracker: Tracker) -> tuple[dict[str, Any], list[dict]]:
 
 
 async def validate(slot: str, text: str, slots: dict | None = None, *, metadata: dict | None = None, intent="inform"):
-    values = {**(slots or {}), "requested_slot": slot, slot: text}
-    events = [
-        {"event": "user", "text": text, "parse_data": {}},
-        {"event": "slot", "name": "requested_slot", "value": slot},
-        {"event": "action", "name": "visit_form"},
-        {"event": "slot", "name": slot, "value": text},
-    ]
-    tracker = make_tracker(text, intent, sender=STAFF, slots=values, events=events, metadata=metadata,
-                           active_loop="visit_form", latest_action_name="visit_form")  # fmt: skip
+    tracker = form_answer_tracker("visit_form", slot, text, slots=slots, sender=STAFF, intent=intent, metadata=metadata)
     dispatcher = CollectingDispatcher()
     events = await act.ValidateVisitForm().run(dispatcher, tracker, DOMAIN)
     out = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
