@@ -435,15 +435,24 @@ class WebChannel:
         except (DatabaseUnavailable, SQLAlchemyError):
             return self.refuse(request, 503, texts.DB_DOWN, title=texts.CONSOLE_TITLE)
 
-    async def console_home(self, request: Request) -> Response:
+    async def _staff_list_page(
+        self, request: Request, fetch: Callable[[Any], Any], template: str, key: str
+    ) -> Response:
+        """A console page that shows what ``fetch(staff sender)`` returns: the staff check, the database call
+        with its error pages, the page."""
         checked = await self._staff(request)
         if isinstance(checked, Response):
             return checked
         login, member, _ = checked
-        rows = await self._db_call(request, lambda: console.queue(login.sender, audit=True))
-        if isinstance(rows, Response):
-            return rows
-        return self._console_page(request, login, member, "console.html", {"rows": rows})
+        value = await self._db_call(request, fetch, login.sender)
+        if isinstance(value, Response):
+            return value
+        return self._console_page(request, login, member, template, {key: value})
+
+    async def console_home(self, request: Request) -> Response:
+        return await self._staff_list_page(
+            request, lambda sender: console.queue(sender, audit=True), "console.html", "rows"
+        )
 
     async def console_queue(self, request: Request) -> Response:
         checked = await self._staff(request)
@@ -525,24 +534,10 @@ class WebChannel:
         return self._console_page(request, login, member, "lookup.html", context)
 
     async def visits_page(self, request: Request) -> Response:
-        checked = await self._staff(request)
-        if isinstance(checked, Response):
-            return checked
-        login, member, _ = checked
-        lists = await self._db_call(request, console.visit_lists, login.sender)
-        if isinstance(lists, Response):
-            return lists
-        return self._console_page(request, login, member, "visits.html", {"lists": lists})
+        return await self._staff_list_page(request, console.visit_lists, "visits.html", "lists")
 
     async def tasks_page(self, request: Request) -> Response:
-        checked = await self._staff(request)
-        if isinstance(checked, Response):
-            return checked
-        login, member, _ = checked
-        tasks = await self._db_call(request, console.monitoring_tasks, login.sender)
-        if isinstance(tasks, Response):
-            return tasks
-        return self._console_page(request, login, member, "tasks.html", {"tasks": tasks})
+        return await self._staff_list_page(request, console.monitoring_tasks, "tasks.html", "tasks")
 
     # -- errors --------------------------------------------------------------------------------------------
     async def not_found(self, request: Request, exc: Exception) -> Response:
