@@ -45,24 +45,13 @@ from bot.identity import terminal_sender  # noqa: E402
 from bot.runner import RASA_PROCESS_ENV, TRACKER_STORE_TYPE, Cluster  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.training import model_fingerprint, model_path  # noqa: E402
+from scripts.load_test import POLICY_QUESTIONS  # noqa: E402
 
 SECRET = "bench-turns-secret-at-least-32-characters"
 STORES = {"before": "SQL", "after": TRACKER_STORE_TYPE}
 WINDOW = 15  # turns per checkpoint
-QUESTIONS = (  # the load test's policy questions (scripts/load_test.py) and a few more
-    "低保需要什么条件",
-    "略阳的低保标准是多少",
-    "申请低保去哪里办",
-    "特困供养怎么申请",
-    "临时救助能给多少钱",
-    "办低保要带哪些材料",
-    "什么是低保边缘家庭",
-    "因病致贫重病患者怎么认定",
-    "低保被取消了不服怎么办",
-    "民政办的电话是多少",
-    "低保多久审批下来",
-    "临时救助需要什么材料",
-)
+# the load test's policy questions and two more
+QUESTIONS = (*POLICY_QUESTIONS, "低保多久审批下来", "临时救助需要什么材料")
 
 
 def free_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 import uuid
 
@@ -22,12 +21,7 @@ from bot.cli.production import (
 from bot.errors import ConfigurationError
 from bot.runner import Cluster, wait_http
 from bot.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.auxil.assistant import free_port
 
 
 def test_defaults_and_generated_secrets_are_stable(tmp_path):
