@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.core import photo_in_form
+from actions.core import TextFormValidation
 from bot.cases import service
 from bot.conversation.attachments import NON_TEXT
 from bot.errors import InputError
@@ -45,15 +45,9 @@ def command_of(tracker: Tracker) -> tuple[str | None, str]:
     return (str(command) if command else None), (str(args) if args else "")
 
 
-class ValidateStatusLookupForm(FormValidationAction):
+class ValidateStatusLookupForm(TextFormValidation):
     def name(self) -> str:
         return "validate_status_lookup_form"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        photo = photo_in_form(dispatcher, tracker)
-        if photo is not None:
-            return photo
-        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         command, _ = command_of(tracker)

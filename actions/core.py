@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
 
 from bot.conversation.attachments import NON_TEXT
 from bot.conversation.bad_input import classify_bad_input
@@ -28,6 +30,20 @@ def photo_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[di
     requested = tracker.get_slot("requested_slot")
     logger.info("photo while %s asks %s: not readable here", tracker.active_loop_name, requested)
     return [SlotSet(requested, None)] if requested else []
+
+
+class TextFormValidation(FormValidationAction):
+    """The validation of a form whose questions take text: a photo (passed on for the visit form) gets the
+    non-text reply and the same question again (``photo_in_form``) before any slot is validated."""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        photo = photo_in_form(dispatcher, tracker)
+        if photo is not None:
+            return photo
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionDefaultFallback(Action):

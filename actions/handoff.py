@@ -22,7 +22,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.core import photo_in_form
+from actions.core import TextFormValidation, photo_in_form
 from actions.policy import ActionAnswerPolicy
 from bot.db.base import utcnow
 from bot.errors import InputError
@@ -134,15 +134,9 @@ def crisis_interrupt(value: Any, dispatcher: CollectingDispatcher, tracker: Trac
     return dict(_CRISIS_FILL)
 
 
-class ValidateHandoffRequestForm(FormValidationAction):
+class ValidateHandoffRequestForm(TextFormValidation):
     def name(self) -> str:
         return "validate_handoff_request_form"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        photo = photo_in_form(dispatcher, tracker)
-        if photo is not None:
-            return photo
-        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         command, _ = command_of(tracker)

@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cases import command_of
-from actions.core import photo_in_form
+from actions.core import TextFormValidation
 from actions.staff_forms import (
     DB_ERRORS,
     AskAction,
@@ -141,19 +141,13 @@ class ActionAskCheckConfirm(Action):
 
 
 # --- validation -------------------------------------------------------------------------------------------
-class ValidateCheckForm(StaffFormValidation):
+class ValidateCheckForm(TextFormValidation, StaffFormValidation):
     state_slot = STATE
     stop_states = (REFUSED, CANCELLED)
     step_slots = tuple(form.STEP_SLOTS)  # a new outcome empties the detail
 
     def name(self) -> str:
         return "validate_check_form"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        photo = photo_in_form(dispatcher, tracker)  # a photo is no answer to a check question
-        if photo is not None:
-            return photo
-        return await super().run(dispatcher, tracker, domain)
 
     def _validate(self, step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         slot = form.slot_name(step)
