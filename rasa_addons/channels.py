@@ -24,7 +24,7 @@ from sanic.request import Request
 from bot.errors import ConfigurationError
 from bot.privacy import install_masking_everywhere
 from bot.settings import Settings, is_loopback_host
-from rasa_addons.speedups import install_fast_action_validation
+from rasa_addons.speedups import install_speedups
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class SecureRestInput(RestInput):
 
     def __init__(self, secret: str | None = None) -> None:
         self.secret = secret or ""
-        install_fast_action_validation()  # this runs once in every Rasa server process, before any message
+        install_speedups()  # this runs once in every Rasa server process, before any message
         install_masking_everywhere()  # Rasa's and Sanic's log handlers mask personal data too
 
     @classmethod

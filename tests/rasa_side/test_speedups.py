@@ -1,13 +1,16 @@
-"""The prebuilt validator for action-server responses accepts and rejects exactly what Rasa's own check does."""
+"""The speedups of Rasa internals give exactly Rasa's own results: the prebuilt validator for action-server responses
+accepts and rejects what Rasa's check does; the event type table resolves every event type name as Rasa's walk does."""
 
 from __future__ import annotations
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.utils.common import all_subclasses
 
 from rasa_addons.channels import SecureRestInput
-from rasa_addons.speedups import install_fast_action_validation
+from rasa_addons.speedups import install_event_type_cache, install_fast_action_validation
 
 GOOD = [
     {"events": [], "responses": []},
@@ -42,3 +45,43 @@ def test_installed_by_the_channel_and_idempotent():
     SecureRestInput.from_credentials({"secret": "a-test-secret-of-at-least-32-characters"})
     assert getattr(RemoteAction, "_lueyang_fast_validation", False)
     assert install_fast_action_validation() is False
+
+
+def _walk(type_name, default=None):
+    """Rasa 3.6's own Event.resolve_by_type (the class-tree walk the table replaces)."""
+    for cls in all_subclasses(Event):
+        if cls.type_name == type_name:
+            return cls
+    if type_name == "topic":
+        return None
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
+def test_event_type_table_resolves_every_event_type_as_the_walk_does():
+    install_event_type_cache()
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "bot", "action", "slot", "session_started", "active_loop"} <= names
+    for name in sorted(names) + ["topic"]:
+        assert Event.resolve_by_type(name) is _walk(name)
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_event_type_table_sees_event_classes_defined_later():
+    install_event_type_cache()
+    assert Event.resolve_by_type("user") is UserUttered  # the table is built
+
+    class LateEvent(SlotSet):
+        type_name = "lueyang_test_late_event"
+
+    assert Event.resolve_by_type("lueyang_test_late_event") is LateEvent
+    assert Event.from_parameters({"event": "slot", "name": "town", "value": "x"}) == SlotSet("town", "x")
+
+
+def test_speedups_installed_by_the_channel():
+    SecureRestInput.from_credentials({"secret": "a-test-secret-of-at-least-32-characters"})
+    assert getattr(Event, "_lueyang_type_cache", False)
+    assert install_event_type_cache() is False
