@@ -80,6 +80,7 @@ import hmac
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -107,6 +108,7 @@ from sqlalchemy.orm import declarative_base
 from bot.conversation.window import WINDOW_TABLE, events_before, marker_data, user_intents, window_info
 from bot.privacy import install_masking_everywhere, mask_data, mask_text
 from bot.settings import get_settings
+from rasa_addons.speedups import install_speedups
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +220,7 @@ def masked_events(events: Iterable[Event], *, sender_id: str, sealer: SlotSealer
 WINDOW_ACTIONS = 8
 # The window is cut again once it holds more events than this (a policy question is 4-6 events).
 WINDOW_EVENTS = 36
+_SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _STORED_ATTR = "_lueyang_events_in_store"
 _EVENTS_INDEX = "ix_events_sender_id_id"  # PostgreSQL: the window's rows by (sender, id), not all the sender's  # on a tracker: how many of its events are in the database
 
@@ -287,6 +290,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     ``window_actions`` / ``window_events`` (endpoints.yml keys, defaults ``WINDOW_ACTIONS`` / ``WINDOW_EVENTS``):
     the window keeps at least that many actions, and is cut again once it holds more than that many events.
+    ``sqlite_synchronous`` (SQLite only, default ``NORMAL``): see ``_tune_sqlite``.
     """
 
     def __init__(
@@ -295,16 +299,59 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         sealer: SlotSealer | None = None,
         window_actions: int = WINDOW_ACTIONS,
         window_events: int = WINDOW_EVENTS,
+        sqlite_synchronous: str = "NORMAL",
         **kwargs: Any,
     ) -> None:
         install_masking_everywhere()
+        install_speedups()  # Rasa reads every stored event through Event.resolve_by_type
         self.sealer = sealer or SlotSealer.from_secret(get_settings().id_hash_key)
         self.window_actions = int(window_actions)
         self.window_events = int(window_events)
         if self.window_actions < 1 or self.window_events < 1:
             raise ValueError("window_actions and window_events must be positive")
         super().__init__(*args, **kwargs)
+        self._tune_sqlite(sqlite_synchronous)
         self._create_window_table()
+
+    def _tune_sqlite(self, synchronous: str) -> None:
+        """SQLite only (the embedded profile; issue 21): connections kept open between turns, and a write-ahead log.
+
+        - SQLAlchemy 1.4 gives a file database a ``NullPool``: every ``session_scope`` (two or three a turn) opened
+          the file and read its schema again. A ``QueuePool`` (SQLAlchemy 2.0's default for SQLite files) reuses
+          them; every statement still reads the file as it is, so rows other processes write (``lueyang purge``)
+          are seen as before.
+        - ``journal_mode=WAL``, ``synchronous`` (endpoints.yml key ``sqlite_synchronous``, default ``NORMAL``):
+          in the default rollback-journal mode every commit (one or two a turn) waits for several fsyncs, the
+          largest part of ``save``. In WAL mode with ``NORMAL`` a commit appends to the log without an fsync; the
+          database stays consistent after any crash, and a turn committed in the last moment before a power
+          failure or an OS crash (not a crash of Rasa) can be lost. ``FULL`` keeps one fsync per commit.
+        """
+        engine = self.engine
+        if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+            return
+        if synchronous.upper() not in _SQLITE_SYNCHRONOUS:
+            raise ValueError(f"sqlite_synchronous must be one of {', '.join(_SQLITE_SYNCHRONOUS)}")
+        if isinstance(engine.pool, sa.pool.NullPool):
+            self.engine = sa.create_engine(
+                engine.url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+            )
+            engine.dispose()
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        level = synchronous.upper()
+
+        @sa.event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            try:
+                try:
+                    cursor.execute("PRAGMA journal_mode=WAL")  # persistent: a no-op once the file is in WAL mode
+                except sqlite3.OperationalError as error:  # another process holds a lock right now: next time
+                    logger.warning("tracker store: could not switch SQLite to WAL mode (%s)", error)
+                cursor.execute(f"PRAGMA synchronous={level}")
+            finally:
+                cursor.close()
+
+        self.engine.dispose()  # connections opened so far (table creation) get the pragmas when reopened
 
     def _create_window_table(self) -> None:
         try:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_tracker_store
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
@@ -651,3 +652,37 @@ def test_the_window_on_postgresql(domain, monkeypatch):
     finally:
         admin.cursor().execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
+
+
+def test_sqlite_connections_are_reused_and_the_file_is_in_wal_mode(domain, db_path):
+    store = make_store(domain, db_path)
+    asyncio.run(conversation(store))
+    assert isinstance(store.engine.pool, sa.pool.QueuePool)
+    assert store.engine.pool.checkedin() == 1  # one connection served every turn
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    full = MaskingSQLTrackerStore(
+        domain=domain, dialect="sqlite", db=str(db_path), sealer=SlotSealer.from_secret("test-id-hash-key"),
+        sqlite_synchronous="full",
+    )
+    with full.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    with pytest.raises(ValueError, match="sqlite_synchronous"):
+        MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db_path), sqlite_synchronous="sometimes")
+
+
+def test_a_pooled_store_sees_what_another_process_wrote(domain, db_path):
+    """Two stores on one file (two processes, or `lueyang purge` next to Rasa): each keeps its connection open,
+    and each turn still reads what the other committed."""
+    first, second = make_store(domain, db_path), make_store(domain, db_path)
+    asyncio.run(turn(first, [user("低保需要什么条件", "ask_dibao_eligibility"), ActionExecuted("action_listen")]))
+    assert len(asyncio.run(second.retrieve(SENDER)).events) == 2
+    asyncio.run(turn(second, [user("去哪里办", "ask_where"), ActionExecuted("action_listen")]))
+    assert [e.text for e in asyncio.run(first.retrieve(SENDER)).events if isinstance(e, UserUttered)] == [
+        "低保需要什么条件",
+        "去哪里办",
+    ]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM events WHERE sender_id = ?", (SENDER,))
+    assert asyncio.run(first.retrieve(SENDER)) is None
