@@ -39,8 +39,10 @@ train: setup
 retrain: setup
 	$(APP)/lueyang train --force
 
-## eval: NLU evaluation on the fixed 20 % hold-out + baselines (results/nlu_eval.md); TEST_FILES="a.yml b.yml"
-eval: setup
+## eval: NLU evaluation on the fixed 20 % hold-out + baselines + the encoder experiment, and the external test set
+## with the trained model (results/nlu_eval.md); TEST_FILES="a.yml b.yml" scores other files
+TEST_FILES ?= tests/nlu/data/external_test.yml
+eval: train
 	PYTHONPATH=. $(RASA)/python scripts/evaluate_nlu.py $(foreach f,$(TEST_FILES),--test-file $(f))
 
 bench-nlu: setup

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,6 +119,63 @@ def model_fingerprint(root: Path, inputs: Iterable[str] = FINGERPRINT_INPUTS) ->
     return digest.hexdigest()[:16]
 
 
+_COMPONENT_EVENT = re.compile(r"(Starting|Finished) to train component '([^']+)'|(Finished) training component '([^']+)'")
+
+
+class TrainingTimer:
+    """Where the time of a ``rasa train`` goes, read from its log lines as they arrive: start-up and data
+    loading (until the first component), each component's own training, the gaps between components (graph
+    bookkeeping, Rasa's training cache) and packaging (after the last component)."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._clock = clock
+        self.started = clock()
+        self.components: dict[str, float] = {}
+        self._running: dict[str, float] = {}
+        self._first_start: float | None = None
+        self._last_finish: float | None = None
+        self._gaps = 0.0
+
+    def feed(self, line: str) -> None:
+        match = _COMPONENT_EVENT.search(line)
+        if not match:
+            return
+        now = self._clock()
+        if match.group(1) == "Starting":
+            name = match.group(2)
+            if self._first_start is None:
+                self._first_start = now
+            elif self._last_finish is not None and not self._running:
+                self._gaps += now - self._last_finish
+            self._running[name] = now
+        else:
+            name = match.group(4)
+            begun = self._running.pop(name, None)
+            if begun is not None:
+                label, n = name, 2
+                while label in self.components:  # the same component twice (two CountVectorsFeaturizers)
+                    label, n = f"{name} #{n}", n + 1
+                self.components[label] = now - begun
+                self._last_finish = now
+
+    def summary(self, ended: float | None = None) -> list[tuple[str, float]]:
+        """(phase, seconds) rows in order; the last row is the total."""
+        ended = self._clock() if ended is None else ended
+        if self._first_start is None:
+            return [("total", ended - self.started)]
+        rows = [("start-up, data loading and validation", self._first_start - self.started)]
+        rows += [(f"train {name}", seconds) for name, seconds in self.components.items()]
+        rows.append(("between components (graph, training cache)", self._gaps))
+        if self._last_finish is not None:
+            rows.append(("packaging the model", ended - self._last_finish))
+        rows.append(("total", ended - self.started))
+        return rows
+
+
+def format_timing(rows: list[tuple[str, float]]) -> str:
+    return "\n".join(f"[train]   {name:50s} {seconds:7.1f} s" for name, seconds in rows)
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("LUEYANG_MODEL_CACHE", Path.home() / ".cache" / "lueyang-assistant" / "models"))
 
@@ -174,10 +232,16 @@ def ensure_model(settings: Settings, *, force: bool = False, echo=print) -> Path
         ]
         if force:
             cmd.append("--force")
-        proc = subprocess.run(cmd, cwd=settings.root, env=rasa_env(settings))
+        timer = TrainingTimer()
+        with subprocess.Popen(cmd, cwd=settings.root, env=rasa_env(settings), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
+            for line in proc.stdout:
+                sys.stdout.write(line)
+                timer.feed(line)
         if proc.returncode != 0 or not target.exists():
             raise ConfigurationError(f"rasa train failed (exit {proc.returncode}); see the output above")
         echo(f"[train] trained in {time.monotonic() - started:.0f} s -> {target.relative_to(settings.root)}")
+        echo("[train] where the time went:\n" + format_timing(timer.summary()))
         try:
             cache_dir().mkdir(parents=True, exist_ok=True)
             shutil.copy2(target, cached)

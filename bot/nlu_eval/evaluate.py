@@ -22,9 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.nlu_eval.bench import percentile
 from bot.nlu_eval.data import Example, Prediction, dedupe, in_content_order
-from bot.nlu_eval.metrics import entity_metrics, score
-from bot.nlu_eval.pipelines import NO_JIEBA, PROJECT, PYTHON_BASELINES, baseline_in_sync
+from bot.nlu_eval.metrics import bootstrap_macro_f1, entity_metrics, paired_bootstrap_difference, score
+from bot.nlu_eval.pipelines import (
+    ADOPT_MAX_PARSE_P95_MS,
+    ADOPT_MIN_GAIN,
+    BASELINES,
+    ENCODER,
+    NO_JIEBA,
+    PROJECT,
+    PYTHON_BASELINES,
+    baseline_in_sync,
+    config_in_sync,
+    derive_encoder_pipeline,
+)
 from bot.nlu_eval.provenance import git_commit, newest_input_mtime, rel
 from bot.nlu_eval.rasa_nlu import (
     examples_from,
@@ -40,6 +52,8 @@ from bot.nlu_eval.report import write_report
 from bot.nlu_eval.split import DEFAULT_HOLDOUT, DEFAULT_SEED, stratified_split
 from bot.settings import PROJECT_ROOT
 
+PARSE_WARMUP = 5  # first parses of a freshly loaded model, not timed (lazy loading)
+
 
 @dataclass
 class EvalOptions:
@@ -48,6 +62,7 @@ class EvalOptions:
 
     config: Path = Path("config.yml")
     baseline_config: Path = Path("configs/baseline_no_jieba.yml")
+    encoder_config: Path = Path("configs/experiment_encoder.yml")
     data: Path = Path("nlu_data")
     out: Path = Path("results")
     holdout: float = DEFAULT_HOLDOUT
@@ -59,6 +74,7 @@ class EvalOptions:
     train_full: bool = False  # train that model here even when models/ has one
     skip_holdout: bool = False
     no_baselines: bool = False
+    no_encoder: bool = False  # skip the encoder experiment (it embeds every example: minutes)
 
 
 def load_examples(data_dir: Path) -> tuple[list[Path], Any, list[Example], list[str]]:
@@ -114,6 +130,11 @@ def run(options: EvalOptions) -> dict[str, Any]:
                 file=sys.stderr,
             )
 
+    if not options.skip_holdout and not options.no_encoder:
+        report["encoder_sync"] = config_in_sync(options.config, options.encoder_config, derive_encoder_pipeline)
+        if not report["encoder_sync"]:
+            print(f"warning: {rel(options.encoder_config)} is not config.yml plus the encoder view", file=sys.stderr)
+
     if not options.skip_holdout:
         _evaluate_holdout(options, report, examples, data, models_dir)
 
@@ -143,18 +164,28 @@ def _evaluate_holdout(
     }
     print(f"split: {len(train)} train / {len(test)} test examples -> {rel(train_file.parent)}/")
     holdout: dict[str, Any] = {}
+    gold = [e.intent for e in test]
+    predicted: dict[str, list[str]] = {}
     test_texts = [e.text for e in test]
-    rasa_pipelines = [(PROJECT, options.config)] + (
-        [] if options.no_baselines else [(NO_JIEBA, options.baseline_config)]
-    )
+    rasa_pipelines = [(PROJECT, options.config)]
+    if not options.no_baselines:
+        rasa_pipelines.append((NO_JIEBA, options.baseline_config))
+    if not options.no_encoder:
+        rasa_pipelines.append((ENCODER, options.encoder_config))
     project_model: Path | None = None
     for key, config in rasa_pipelines:
         print(f"training {key} ({config}) on the training side ...", flush=True)
         model, seconds = train_nlu_model(config, train_file, models_dir, f"holdout-{key}")
         print(f"  trained in {seconds:.0f} s; parsing {len(test)} test examples ...", flush=True)
-        preds = parse_texts(model, test_texts)
-        holdout[key] = {"config": rel(config), "model": rel(model), "train_seconds": round(seconds, 1)}
+        timings: list[float] = []
+        preds = parse_texts(model, test_texts, timings)
+        timed = timings[PARSE_WARMUP:] or timings
+        holdout[key] = {
+            "config": rel(config), "model": rel(model), "train_seconds": round(seconds, 1),
+            "parse_ms": {"p50": round(percentile(timed, 50), 1), "p95": round(percentile(timed, 95), 1)},
+        }
         holdout[key].update(score(test, preds))
+        predicted[key] = [p.intent for p in preds]
         if key == PROJECT:
             project_model = model
     if not options.no_baselines:
@@ -162,6 +193,16 @@ def _evaluate_holdout(
             print(f"scoring {key} ...", flush=True)
             preds = [Prediction(intent=i) for i in predict(train, test_texts)]
             holdout[key] = score(test, preds, with_entities=False)
+            predicted[key] = [p.intent for p in preds]
+    print("bootstrap intervals ...", flush=True)
+    for key, intents in predicted.items():
+        holdout[key]["intent"]["macro_f1_interval"] = bootstrap_macro_f1(gold, intents)
+    report["differences"] = {
+        f"{PROJECT} - {other}": paired_bootstrap_difference(gold, predicted[PROJECT], predicted[other])
+        for other in (*BASELINES, ENCODER) if other in predicted
+    }
+    if ENCODER in holdout:
+        report["encoder_verdict"] = encoder_verdict(holdout)
     report["holdout"] = holdout
     if project_model is not None:
         # every example, annotated or not: the extractor is not trained, and spurious entities count
@@ -170,6 +211,19 @@ def _evaluate_holdout(
         report["entities_all_examples"] = entity_metrics(
             (e.text, e.entities, p.entities) for e, p in zip(examples, preds, strict=True)
         )
+
+
+def encoder_verdict(holdout: dict[str, Any]) -> dict[str, Any]:
+    """Whether the encoder experiment meets the bar for adoption: macro-F1 up by ``ADOPT_MIN_GAIN`` and parse
+    p95 within ``ADOPT_MAX_PARSE_P95_MS``."""
+    gain = holdout[ENCODER]["intent"]["macro_f1"] - holdout[PROJECT]["intent"]["macro_f1"]
+    p95 = holdout[ENCODER]["parse_ms"]["p95"]
+    return {
+        "macro_f1_gain": round(gain, 4),
+        "parse_p95_ms": p95,
+        "adopt": gain >= ADOPT_MIN_GAIN and p95 <= ADOPT_MAX_PARSE_P95_MS,
+        "rule": f"adopt if macro-F1 rises by >= {ADOPT_MIN_GAIN} and parse p95 <= {ADOPT_MAX_PARSE_P95_MS:.0f} ms",
+    }
 
 
 def evaluate_test_files(
@@ -189,6 +243,9 @@ def evaluate_test_files(
             print(f"parsing {len(test)} examples of {rel(path)} with {rel(model)} ...", flush=True)
             preds = parse_texts(model, [e.text for e in test])
             results[rel(path)] = {"model": rel(model), **score(test, preds)}
+            results[rel(path)]["intent"]["macro_f1_interval"] = bootstrap_macro_f1(
+                [e.intent for e in test], [p.intent for p in preds]
+            )
         except Exception as exc:  # noqa: BLE001
             print(f"error: {rel(path)}: {type(exc).__name__}: {exc}", file=sys.stderr)
             results[rel(path)] = {"model": rel(model), "error": f"{type(exc).__name__}: {exc}"}

