@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from bot.settings import PROJECT_ROOT
-from bot.training import fingerprint_files, model_fingerprint, rasa_side_sources
+from bot.training import TrainingTimer, fingerprint_files, format_timing, model_fingerprint, rasa_side_sources
 
 
 def _copy_inputs(tmp_path):
@@ -62,3 +62,45 @@ def test_a_module_that_rasa_starts_to_import_changes_the_fingerprint(tmp_path):
     assert after_import != before
     helper.write_text("X = 2\n", encoding="utf-8")
     assert model_fingerprint(root) != after_import
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_training_timer_reads_where_the_time_goes_from_rasa_log_lines():
+    clock = _Clock()
+    timer = TrainingTimer(clock)
+    lines = [
+        (30.0, "INFO rasa.cli.train - Started validating domain and training data..."),
+        (40.0, "INFO rasa.engine.training.hooks - Starting to train component 'FingerprintedJiebaTokenizer'."),
+        (42.0, "INFO rasa.engine.training.hooks - Finished training component 'FingerprintedJiebaTokenizer'."),
+        (45.0, "INFO rasa.engine.training.hooks - Starting to train component 'CountVectorsFeaturizer'."),
+        (46.0, "INFO rasa.engine.training.hooks - Finished training component 'CountVectorsFeaturizer'."),
+        (46.5, "INFO rasa.engine.training.hooks - Starting to train component 'CountVectorsFeaturizer'."),
+        (50.0, "INFO rasa.engine.training.hooks - Finished training component 'CountVectorsFeaturizer'."),
+        (50.0, "Epochs: 100%|██████| 60/60"),
+    ]
+    for offset, line in lines:
+        clock.now = 100.0 + offset
+        timer.feed(line)
+    rows = dict(timer.summary(ended=158.0))
+    assert rows["start-up, data loading and validation"] == 40.0
+    assert rows["train FingerprintedJiebaTokenizer"] == 2.0
+    assert rows["train CountVectorsFeaturizer"] == 1.0
+    assert rows["train CountVectorsFeaturizer #2"] == 3.5
+    assert rows["between components (graph, training cache)"] == 3.5
+    assert rows["packaging the model"] == 8.0
+    assert rows["total"] == 58.0
+    assert "train CountVectorsFeaturizer #2" in format_timing(timer.summary(ended=158.0))
+
+
+def test_training_timer_without_component_lines_reports_the_total():
+    clock = _Clock()
+    timer = TrainingTimer(clock)
+    timer.feed("Error: something failed")
+    assert timer.summary(ended=112.5) == [("total", 12.5)]
