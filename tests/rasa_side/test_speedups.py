@@ -3,24 +3,56 @@ accepts and rejects what Rasa's check does; the event type table resolves every 
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import jsonschema
 import pytest
+from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 from rasa_addons.channels import SecureRestInput
-from rasa_addons.speedups import install_event_type_cache, install_fast_action_validation
+from rasa_addons.speedups import (
+    install_connection_reuse,
+    install_event_type_cache,
+    install_fast_action_validation,
+)
 
 GOOD = [
     {"events": [], "responses": []},
     {"events": [{"event": "slot", "name": "town", "value": "接官亭镇"}], "responses": [{"text": "好的"}]},
     {},
 ]
+GOOD += [
+    {
+        "events": [
+            {"event": "slot", "name": "requested_slot", "value": None, "timestamp": None},
+            {"event": "active_loop", "name": "precheck_form"},
+            {"event": "bot", "text": "好的", "data": {"buttons": []}, "metadata": {}},
+            {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+            {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}},
+            {"event": "followup", "name": "action_x"},
+            {"event": "reset_slots"},
+        ],
+        "responses": [{"text": "好的", "buttons": [{"title": "是", "payload": "/affirm"}]}],
+    },
+]
 BAD = [
     {"events": "not a list"},
     {"events": [{"no_event_key": 1}]},
     {"responses": "nope"},
+    [],
+    {"events": [{"event": "slot", "value": 1}]},  # a slot event without its name
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"event": 7}]},
+    {"events": ["slot"]},
+    {"events": [{"event": "action", "name": "x"}, {"event": "user", "parse_data": "not an object"}]},
+    {"events": [{"event": "action", "hide_rule_turn": "yes"}]},
+    {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "now"}]},
+    {"events": [{"event": "bot", "metadata": []}]},
 ]
 
 
@@ -39,6 +71,16 @@ def test_same_verdict_as_jsonschema_validate(result):
     else:
         with pytest.raises(jsonschema.ValidationError):
             action._validate_action_result(result)
+
+
+def test_the_fast_path_decides_the_common_responses_without_the_full_check(monkeypatch):
+    install_fast_action_validation()
+    action = RemoteAction("action_x", None)
+    calls = []
+    monkeypatch.setattr(jsonschema.Draft202012Validator, "validate", lambda *a, **k: calls.append(a))
+    for result in GOOD:
+        assert action._validate_action_result(result) is True
+    assert calls == []
 
 
 def test_installed_by_the_channel_and_idempotent():
@@ -85,3 +127,38 @@ def test_speedups_installed_by_the_channel():
     SecureRestInput.from_credentials({"secret": "a-test-secret-of-at-least-32-characters"})
     assert getattr(Event, "_lueyang_type_cache", False)
     assert install_event_type_cache() is False
+
+
+def test_action_server_calls_share_one_connection():
+    """Three calls through EndpointConfig.request arrive on one TCP connection (before: one connection each);
+    the replies are Rasa's as before, and EndpointConfig.session used directly still gives a fresh session."""
+    install_connection_reuse()
+
+    async def run() -> tuple[list[Any], set[Any], bool]:
+        peers: set[Any] = set()
+
+        async def webhook(request: web.Request) -> web.Response:
+            peers.add(request.transport.get_extra_info("peername"))
+            return web.json_response({"events": [], "responses": [{"text": (await request.json())["n"]}]})
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        try:
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            replies = [await endpoint.request(json={"n": n}, method="post") for n in ("a", "b", "c")]
+            async with endpoint.session() as own:
+                fresh = own is not endpoint._lueyang_session[1]
+            await endpoint._lueyang_session[1].close()
+        finally:
+            await runner.cleanup()
+        return replies, peers, fresh
+
+    replies, peers, fresh = asyncio.run(run())
+    assert [r["responses"][0]["text"] for r in replies] == ["a", "b", "c"]
+    assert len(peers) == 1
+    assert fresh
