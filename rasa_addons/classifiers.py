@@ -223,8 +223,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return softmax(scores * self._scale, axis=1)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        todo = [m for m in messages if m.get(TEXT)]
-        if self._coef is None or not todo:
+        todo = [m for m in messages if m.get(TEXT)] if self._coef is not None else []
+        classified = {id(m) for m in todo}
+        for message in messages:
+            if id(message) not in classified:  # empty text (or no model): no intent, as Rasa's classifiers do
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if not todo:
             return messages
         length = int(self.config["ranking_length"])
         for message, probs in zip(todo, self.probabilities(todo), strict=True):

@@ -73,7 +73,14 @@ def test_untrained_component_passes_messages_through(tmp_path):
     storage = LocalModelStorage(tmp_path)
     cfg = LinearIntentClassifier.get_default_config()
     component = LinearIntentClassifier.load(cfg, storage, Resource("missing"), ExecutionContext(GraphSchema({}), "t"))
-    assert _classify(component, "你好").get("intent") is None
+    assert _classify(component, "你好").get("intent") == {"name": None, "confidence": 0.0}
+
+
+def test_empty_text_gets_no_intent_and_the_fallback_classifier_can_read_it(tmp_path):
+    loaded = _loaded(tmp_path)
+    message = _classify(loaded, "")
+    assert message.get("intent") == {"name": None, "confidence": 0.0}
+    assert message.get("intent_ranking") == []
 
 
 def test_masked_view_is_persisted_and_generalises_across_programmes(tmp_path):
