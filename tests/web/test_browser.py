@@ -133,9 +133,12 @@ def tabs(browser: WebDriver, site: Site) -> dict[str, str]:
 
 # -- helpers ----------------------------------------------------------------------------------------------
 def wait_until(driver: WebDriver, condition, what: str, timeout: float = WAIT, poll: float = 0.2):
-    """``WebDriverWait(...).until``; on timeout the failure says what was awaited and what the page showed."""
+    """``WebDriverWait(...).until``; on timeout the failure says what was awaited and what the page showed. An
+    element that goes stale while the condition reads it (the page was replaced after a form post) counts as
+    "not yet": the condition finds its elements again on the next poll."""
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=poll).until(condition)
+        return WebDriverWait(driver, timeout, poll_frequency=poll,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException:
         body = driver.find_element(By.TAG_NAME, "body").text[-1500:]
         pytest.fail(f"waited {timeout:g} s for {what}; {driver.current_url} shows:\n{body}")
