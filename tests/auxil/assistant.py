@@ -10,6 +10,7 @@ missing model fails the test with a clear message.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -88,6 +89,26 @@ class Assistant:
             user = str(10**9 + uuid.uuid4().int % 10**9)
             return str(SenderIdentity(TELEGRAM, chat=user, user=user))
         return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+TICKET_NUMBER = re.compile(r"工单号：#(\d+)")
+
+
+def ticket_number(reply: str) -> str:
+    """The ticket number a reply announces (工单号：#N)."""
+    match = TICKET_NUMBER.search(reply)
+    assert match, f"no ticket number in: {reply}"
+    return match.group(1)
+
+
+def open_ticket_without_phone(assistant: Assistant, sender: str, topic: str) -> tuple[str, str]:
+    """A resident asks for a person about ``topic``, leaves no phone and asks to be answered soon: (the ticket
+    number, the reply that created the ticket)."""
+    assistant.texts(sender, "/request_human")
+    assistant.texts(sender, topic)
+    assistant.texts(sender, "不留")
+    created = assistant.texts(sender, "尽快")
+    return ticket_number(created), created
 
 
 def model_under_test() -> Path:

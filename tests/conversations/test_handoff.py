@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import OutboxMessage
 from bot.db.session import make_engine
+from tests.auxil.assistant import ticket_number
 
 pytestmark = pytest.mark.rasa
 
@@ -44,7 +44,7 @@ def test_request_relay_both_ways_and_cancel(assistant):
     created = assistant.texts(resident, "上午")
     assert "工单号：#" in created and "138****5678" in created and "13812345678" not in created
     assert "24小时" not in created
-    ticket = re.search(r"工单号：#(\d+)", created).group(1)
+    ticket = ticket_number(created)
 
     # issue 16: while the ticket waits, the message is recorded and the reply says the mode and how to leave
     waiting = assistant.texts(resident, "补充一下，家里三口人")

@@ -25,6 +25,7 @@ from bot.conversation.window import WINDOW_TABLE
 from bot.db.models import AuditEntry
 from bot.db.session import make_engine
 from bot.settings import Settings
+from tests.auxil.assistant import open_ticket_without_phone
 from tests.conversations.test_handoff import STAFF, outbox_texts, staff
 from tests.conversations.test_precheck import _start, _step
 from tests.conversations.test_repair import joined, resident_id, tickets_of
@@ -117,11 +118,7 @@ def test_a_relay_continues_across_the_cut(assistant):
     """An open ticket's waiting room: the assistant keeps answering and every message goes into the ticket, long
     enough to pass the cut; then staff take it and the relay works both ways, and closing it ends the relay."""
     resident = resident_id()
-    assistant.texts(resident, "/request_human")
-    assistant.texts(resident, "想问问家里的情况能申请什么救助")
-    assistant.texts(resident, "不留")
-    created = assistant.texts(resident, "尽快")
-    ticket = re.search(r"工单号：#(\d+)", created).group(1)
+    ticket, created = open_ticket_without_phone(assistant, resident, "想问问家里的情况能申请什么救助")
     asked = []
     for i in range(10):
         question = QUESTIONS[i % len(QUESTIONS)] + f"（第{i + 1}次问）"

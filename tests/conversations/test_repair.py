@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bot.db.models import HandoffTicket
 from bot.db.session import make_engine
+from tests.auxil.assistant import open_ticket_without_phone
 from tests.conversations.test_handoff import STAFF, outbox_texts, staff
 from tests.conversations.test_precheck import _start, _step
 
@@ -109,11 +110,7 @@ def test_question_about_help_gets_numbers_first_then_the_answer(assistant, text,
 
 def test_untaken_ticket_keeps_answering_and_staff_see_every_message(assistant):
     resident = resident_id()
-    assistant.texts(resident, "/request_human")
-    assistant.texts(resident, "想问问家里的情况能申请什么救助")
-    assistant.texts(resident, "不留")
-    created = assistant.texts(resident, "尽快")
-    ticket = re.search(r"工单号：#(\d+)", created).group(1)
+    ticket, created = open_ticket_without_phone(assistant, resident, "想问问家里的情况能申请什么救助")
     assert "我会继续回答您的问题" in created
     questions = [
         ("残疾人两项补贴怎么领", "残疾人"),

@@ -10,6 +10,7 @@ import pytest
 
 from bot.cases.demo import demo_rows
 from bot.cases.lookup import china_today
+from tests.auxil.assistant import ticket_number
 from tests.conversations.test_precheck import FIRE_ANSWERS
 
 pytestmark = pytest.mark.rasa
@@ -74,7 +75,7 @@ def test_precheck_callback_hands_over_to_the_request_form(assistant):
     assert "预检的回答和结果会一并转给工作人员" in handover and "手机号码" in handover  # topic already known
     assert "什么时候" in assistant.texts(sender, "不留")
     created = assistant.texts(sender, "上午")
-    ticket = re.search(r"工单号：#(\d+)", created).group(1)
+    ticket = ticket_number(created)
     assert "已记入工单" in assistant.texts(sender, "我下午两点以后都在家")  # the ticket is recording (issue 16)
     taken = assistant.texts(STAFF, "/request_human", {"command": "take", "args": ticket, "channel": "telegram"})
     assert "临时救助预检后，请工作人员联系（急难型，可能符合）" in taken  # staff see the result first
