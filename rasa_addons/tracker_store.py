@@ -221,8 +221,8 @@ WINDOW_ACTIONS = 8
 # The window is cut again once it holds more events than this (a policy question is 4-6 events).
 WINDOW_EVENTS = 36
 _SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
-_STORED_ATTR = "_lueyang_events_in_store"
-_EVENTS_INDEX = "ix_events_sender_id_id"  # PostgreSQL: the window's rows by (sender, id), not all the sender's  # on a tracker: how many of its events are in the database
+_STORED_ATTR = "_lueyang_events_in_store"  # on a tracker: how many of its events are in the database
+_EVENTS_INDEX = "ix_events_sender_id_id"  # PostgreSQL: the window's rows by (sender, id), not all the sender's
 
 _WINDOW_METADATA = sa.MetaData()
 _WindowBase = declarative_base(metadata=_WINDOW_METADATA)
@@ -359,8 +359,9 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             if self.engine.dialect.name == "postgresql":  # SQLite's sender_id index already ends with the row id
                 with self.engine.begin() as conn:
                     conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {_EVENTS_INDEX} ON events (sender_id, id)"))
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
-            # several Rasa processes start at once: one of them creates it
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as error:
+            # several Rasa processes start at once: one of them creates it (PostgreSQL reports the loser's
+            # CREATE TABLE as a unique violation in pg_type)
             logger.warning("tracker store: could not create the window table or index (%s)", error)
 
     # ---- writing -------------------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ class Stats:
     load: list[float] = field(default_factory=list)  # 1-minute load average of the machine, sampled
     # (seconds since start, kind, latency s, Rasa URL) of every turn, for --timeline
     timeline: list[tuple[float, str, float, str]] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds the profile's processes used, by role
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -403,9 +404,12 @@ def run_profile(profile: Profile, model: Path, args: argparse.Namespace) -> tupl
             if duration <= 0:
                 continue
             print(f"[{profile.name}] {mode}: {args.users} users for {duration:.0f} s ...", flush=True)
+            cpu_before = cpu_by_role(cluster)
             stats = asyncio.run(run_load(cluster.rasa_urls, SECRET, cases, profile=profile.name, users=args.users,
                                          duration=duration, max_conversations=args.max_conversations,
                                          think=think, seed=args.seed, warmup=not runs))
+            cpu_after = cpu_by_role(cluster)
+            stats.cpu = {role: cpu_after[role] - cpu_before.get(role, 0.0) for role in cpu_after}
             dead = [c.name for c in cluster.dead()]
             if dead:
                 stats.error("process", f"died during the run: {', '.join(dead)}")
@@ -419,6 +423,24 @@ def run_profile(profile: Profile, model: Path, args: argparse.Namespace) -> tupl
     return runs, info
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (all its threads) so far, from /proc; 0.0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+
+
+def cpu_by_role(cluster: Cluster) -> dict[str, float]:
+    """CPU seconds used so far by the cluster's Rasa processes and by its action servers."""
+    totals = {"rasa": 0.0, "actions": 0.0}
+    for child in cluster.children:
+        role = "actions" if child.name.startswith("actions") else "rasa"
+        totals[role] += process_cpu_seconds(child.proc.pid)
+    return totals
+
+
 # -- report ---------------------------------------------------------------------------------------------------
 def write_timeline(path: Path, stats: Stats) -> None:
     """Every turn of a run as CSV (start offset s, kind, latency ms, Rasa URL): shows when slow turns happen."""
@@ -426,6 +448,13 @@ def write_timeline(path: Path, stats: Stats) -> None:
     rows = ["start_s,kind,latency_ms,rasa"]
     rows += [f"{t:.3f},{kind},{lat * 1000:.1f},{url}" for t, kind, lat, url in sorted(stats.timeline)]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def cpu_cell(r: dict) -> str:
+    cpu = r.get("cpu_ms_per_turn") or {}
+    if not cpu:
+        return "–"
+    return f"{cpu.get('rasa', float('nan')):.1f} + {cpu.get('actions', float('nan')):.1f}"
 
 
 def ms(v: float) -> str:
@@ -443,6 +472,8 @@ def summary(stats: Stats) -> dict:
         "conversations": dict(stats.conversations),
         "error_samples": stats.error_samples,
         "load_avg": round(statistics.fmean(stats.load), 2) if stats.load else float("nan"),
+        "cpu_ms_per_turn": {role: round(seconds * 1000 / stats.turns, 1) if stats.turns else float("nan")
+                            for role, seconds in stats.cpu.items()},
     }
     everything = [v for vals in stats.latencies.values() for v in vals]
     for kind, values in [*((k, stats.latencies.get(k, [])) for k in KINDS), ("all", everything)]:
@@ -490,8 +521,9 @@ def markdown(results: dict[tuple[str, str], dict], args: argparse.Namespace, mod
         f"({args.stress_duration:.0f} s): the capacity of the profile, and latency under overload.",
         "",
         "| profile | Rasa | actions | stores | load | turns | turns/s | conversations | errors | cross-talk | "
-        "policy p50/p95/p99 ms | pre-check p50/p95/p99 ms | status p50/p95/p99 ms | all p95 ms | machine load avg |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "policy p50/p95/p99 ms | pre-check p50/p95/p99 ms | status p50/p95/p99 ms | all p95 ms | "
+        "CPU ms/turn Rasa + actions | machine load avg |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for (name, mode), r in results.items():
         p = PROFILES.get(name)
@@ -504,7 +536,7 @@ def markdown(results: dict[tuple[str, str], dict], args: argparse.Namespace, mod
         lines.append(
             f"| {name} | {p.rasa if p else '?'} | {p.actions if p else '?'} | {stores} | {mode} | {r['turns']} | "
             f"{r['throughput']} | {convs} | {r['errors']} | {r['crosstalk']} | {trio('policy')} | "
-            f"{trio('precheck')} | {trio('status')} | {ms(r['all']['p95'])} | {r['load_avg']} |"
+            f"{trio('precheck')} | {trio('status')} | {ms(r['all']['p95'])} | {cpu_cell(r)} | {r['load_avg']} |"
         )
     lines += ["", f"Targets at {args.users} concurrent users (realistic load): zero errors, zero cross-talk, "
               "policy p95 < 150 ms. Errors and cross-talk must be zero under overload too.", ""]
