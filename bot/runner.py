@@ -54,6 +54,8 @@ RASA_PROCESS_ENV = {
 
 # Rasa's SQL tracker store that masks personal data before writing (rasa_addons/tracker_store.py)
 TRACKER_STORE_TYPE = "rasa_addons.tracker_store.MaskingSQLTrackerStore"
+# Rasa's Redis ticket lock, one atomic round trip per step (rasa_addons/lock_store.py); same keys as type: redis
+LOCK_STORE_TYPE = "rasa_addons.lock_store.TicketRedisLockStore"
 
 
 def tracker_store_config(url: str, store_type: str = TRACKER_STORE_TYPE) -> dict:
@@ -87,7 +89,7 @@ def lock_store_config(redis_url: str) -> dict | None:
         return None  # in-memory lock store (single Rasa process)
     parts = urlsplit(redis_url)
     cfg = {
-        "type": "redis",
+        "type": LOCK_STORE_TYPE,
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int((parts.path or "/0").lstrip("/") or 0),

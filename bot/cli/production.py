@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from bot.db.session import safe_url
 from bot.errors import ConfigurationError, ServiceUnavailable
 from bot.frontends.telegram_app import check_settings
-from bot.runner import TRACKER_STORE_TYPE, Cluster, DailyJobs, install_signal_handlers
+from bot.runner import LOCK_STORE_TYPE, TRACKER_STORE_TYPE, Cluster, DailyJobs, install_signal_handlers
 from bot.settings import PLACEHOLDER_RE, PROJECT_ROOT, Settings, get_settings, is_loopback_host
 from bot.training import ensure_model
 
@@ -270,7 +270,7 @@ def endpoints_problems(path: Path, env: Mapping[str, str] | None = None) -> list
     if str(tracker.get("dialect", "")).startswith("postgres") and not is_loopback_host(str(tracker.get("url", ""))):
         if (tracker.get("query") or {}).get("sslmode") != "verify-full":
             problems.append(f"{path}: the tracker store on {tracker.get('url')} needs query: {{sslmode: verify-full}}")
-    if str(lock.get("type", "")) == "redis" and not is_loopback_host(str(lock.get("url", ""))):
+    if str(lock.get("type", "")) in ("redis", LOCK_STORE_TYPE) and not is_loopback_host(str(lock.get("url", ""))):
         if lock.get("use_ssl") is not True:
             problems.append(f"{path}: the Redis lock store on {lock.get('url')} needs use_ssl: true")
     literal = any(

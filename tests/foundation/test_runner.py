@@ -10,6 +10,7 @@ import pytest
 
 from bot.errors import ConfigurationError
 from bot.runner import (
+    LOCK_STORE_TYPE,
     TRACKER_STORE_TYPE,
     Cluster,
     install_signal_handlers,
@@ -35,7 +36,7 @@ def test_tracker_store_from_urls():
 def test_lock_store_is_redis_only_when_configured():
     assert lock_store_config("") is None
     assert lock_store_config("redis://127.0.0.1:6379/2") == {
-        "type": "redis", "url": "127.0.0.1", "port": 6379, "db": 2, "key_prefix": "lueyang"}
+        "type": LOCK_STORE_TYPE, "url": "127.0.0.1", "port": 6379, "db": 2, "key_prefix": "lueyang"}
 
 
 def test_endpoints_file(tmp_path):
@@ -43,7 +44,7 @@ def test_endpoints_file(tmp_path):
     data = json.loads(write_endpoints(s, "http://127.0.0.1:5055/webhook", tmp_path / "e.yml").read_text())
     assert data["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
     assert data["tracker_store"]["dialect"] == "sqlite"
-    assert data["lock_store"]["type"] == "redis"
+    assert data["lock_store"]["type"] == LOCK_STORE_TYPE
 
 
 def test_stop_ends_every_child_and_its_process_group(tmp_path):

@@ -15,6 +15,7 @@ from bot.cli import main as cli_main
 from bot.clock import CHINA_TZ
 from bot.runner import (
     DAILY_JOBS,
+    LOCK_STORE_TYPE,
     RASA_INTERFACE,
     Cluster,
     DailyJob,
@@ -49,7 +50,7 @@ def test_tls_settings_reach_rasa():
     assert pg["query"] == {"sslmode": "verify-full", "sslrootcert": "/etc/lueyang/ca.pem"}
     assert "query" not in tracker_store_config("postgresql://postgres@127.0.0.1/x")
     redis = lock_store_config("rediss://lueyang:pw@10.0.0.10:6380/0?ssl_ca_certs=/etc/lueyang/ca.pem")
-    assert redis == {"type": "redis", "url": "10.0.0.10", "port": 6380, "db": 0, "key_prefix": "lueyang",
+    assert redis == {"type": LOCK_STORE_TYPE, "url": "10.0.0.10", "port": 6380, "db": 0, "key_prefix": "lueyang",
                      "username": "lueyang", "password": "pw", "use_ssl": True, "ssl_ca_certs": "/etc/lueyang/ca.pem"}
 
 
