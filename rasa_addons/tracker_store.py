@@ -51,7 +51,11 @@ API), but ``retrieve`` hands Rasa a *window*:
 The carried state is stored per conversation in ``tracker_windows`` (``upto_id``: the last ``events`` row it
 covers, ``session_ts``: its session), so a turn reads that row and the rows after it: a bounded number. It is a
 cache: when missing or from an older session it is rebuilt from the events (Rasa's session rule: the rows from
-the latest ``session_started`` on, by timestamp). ``save`` appends the events the tracker got since it was read:
+the latest ``session_started`` on, by timestamp). When a read cuts the window further, the new carried state is
+written by that turn's ``save``, in the transaction of its events (one commit a turn; insert-if-absent or
+update-if-unchanged, so two processes never fail on each other). The per-turn statements use SQLAlchemy Core, not
+the ORM (the ORM's unit of work was about half of the store's CPU per turn). ``save`` appends the events the
+tracker got since it was read:
 the store notes on each tracker how many events it read (Rasa's own rule, counting the session's rows, would
 skip or repeat events of a window); ``retrieve_full_tracker`` still returns every event of every session.
 
@@ -103,6 +107,8 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import declarative_base
 
 from bot.conversation.window import WINDOW_TABLE, events_before, marker_data, user_intents, window_info
@@ -222,6 +228,7 @@ WINDOW_ACTIONS = 8
 WINDOW_EVENTS = 36
 _SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _STORED_ATTR = "_lueyang_events_in_store"  # on a tracker: how many of its events are in the database
+_PENDING_ATTR = "_lueyang_window_to_store"  # on a tracker: the carried state its read computed, for ``save``
 _EVENTS_INDEX = "ix_events_sender_id_id"  # PostgreSQL: the window's rows by (sender, id), not all the sender's
 
 _WINDOW_METADATA = sa.MetaData()
@@ -367,25 +374,31 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     # ---- writing -------------------------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the events this tracker got since it was read (or last saved), masked."""
+        """Append the events this tracker got since it was read (or last saved), masked, and the carried state of
+        a window its read cut (``_window``), in one transaction."""
         with self.session_scope() as session:
             new_events = self._new_events(session, tracker)
             if self.event_broker is not None and new_events:
                 await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-            for data in masked_events(new_events, sender_id=tracker.sender_id, sealer=self.sealer):
-                intent = (data.get("parse_data") or {}).get("intent", {}).get("name")
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=data["event"],
-                        timestamp=data.get("timestamp"),
-                        intent_name=intent,
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+            rows = [
+                {
+                    "sender_id": tracker.sender_id,
+                    "type_name": data["event"],
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+                for data in masked_events(new_events, sender_id=tracker.sender_id, sealer=self.sealer)
+            ]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            pending = getattr(tracker, _PENDING_ATTR, None)
+            if pending is not None:
+                self._write_window(session, tracker.sender_id, *pending)
             session.commit()
         _remember_stored(tracker)
+        setattr(tracker, _PENDING_ATTR, None)
         logger.debug("Tracker with sender_id '%s' stored to database (masked)", tracker.sender_id)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
@@ -433,31 +446,40 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         """The current session's window (module docstring), or every event of every session
         (``retrieve_full_tracker``: Rasa's HTTP API, exports); sealed slot values opened."""
+        pending = None
         with self.session_scope() as session:
             if fetch_events_from_all_sessions:
                 rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).all()
                 stored = [json.loads(row.data) for row in rows]
             else:
-                stored = self._window(session, sender_id)
+                stored, pending = self._window(session, sender_id)
         if not (self.domain and stored):
             return None
         events = [unseal_event(data, sender_id=sender_id, sealer=self.sealer) for data in stored]
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         _remember_stored(tracker)
+        setattr(tracker, _PENDING_ATTR, pending)
         return tracker
 
-    def _window(self, session: Any, sender_id: str) -> list[dict[str, Any]]:
-        """Stored events (masked, sealed) of the current session's window: the carried state, then the rows."""
+    def _window(self, session: Any, sender_id: str) -> tuple[list[dict[str, Any]], tuple | None]:
+        """Stored events (masked, sealed) of the current session's window: the carried state, then the rows; and
+        the carried state to store when this read cut the window further (``save`` writes it: no second commit).
+        Core statements, not the ORM: this runs on every turn."""
+        events, windows = self.SQLEvent.__table__, _WindowRow.__table__
+        columns = (events.c.id, events.c.type_name, events.c.timestamp, events.c.data)
         carried: list[dict[str, Any]] = []
         rows: list[Any] = []
-        saved = session.get(_WindowRow, sender_id)
-        if saved is not None:
-            rows = (
-                session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > saved.upto_id)
-                .order_by(self.SQLEvent.id)
-                .all()
+        saved = session.execute(
+            sa.select(windows.c.session_ts, windows.c.upto_id, windows.c.carried).where(
+                windows.c.sender_id == sender_id
             )
+        ).first()
+        if saved is not None:
+            rows = session.execute(
+                sa.select(*columns)
+                .where(events.c.sender_id == sender_id, events.c.id > saved.upto_id)
+                .order_by(events.c.id)
+            ).all()
             starts = [row.timestamp for row in rows if row.type_name == SessionStarted.type_name]
             if starts:  # a new session began after the cut: Rasa's rule, rows from its start on
                 session_ts: float | None = max(starts)
@@ -466,18 +488,32 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 session_ts = saved.session_ts
                 carried = json.loads(saved.carried)
         if saved is None or not rows:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            latest_start = (
+                sa.select(sa.func.max(events.c.timestamp))
+                .where(events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name)
+                .scalar_subquery()
+            )
+            rows = session.execute(  # Rasa's rule (``_event_query``): the rows from the latest session start on
+                sa.select(*columns)
+                .where(
+                    events.c.sender_id == sender_id,
+                    sa.or_(events.c.timestamp >= latest_start, latest_start.is_(None)),
+                )
+                .order_by(events.c.id)
+            ).all()
             starts = [row.timestamp for row in rows if row.type_name == SessionStarted.type_name]
             session_ts = max(starts) if starts else None
             carried = []
         stored = [json.loads(row.data) for row in rows]
+        pending = None
         if len(rows) > self.window_events:
             cut = window_start([row.type_name for row in rows], self.window_actions)
             if cut > 0:
                 carried = self._fold(sender_id, carried, stored[:cut], timestamp=rows[cut - 1].timestamp)
-                self._save_window(session, saved, sender_id, session_ts, rows[cut - 1], carried)
+                last = rows[cut - 1]
+                pending = (saved.upto_id if saved is not None else None, session_ts, last.id, last.timestamp, carried)
                 stored = stored[cut:]
-        return carried + stored
+        return carried + stored, pending
 
     def _fold(
         self, sender_id: str, carried: list[dict[str, Any]], folded: list[dict[str, Any]], *, timestamp: float
@@ -489,28 +525,35 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         events = carried_state(tracker, total, user_intents(before), timestamp=timestamp)
         return [mask_event(e.as_dict(), sender_id=sender_id, sealer=self.sealer) for e in events]
 
-    @staticmethod
-    def _save_window(
-        session: Any, saved: Any, sender_id: str, session_ts: float | None, last: Any, carried: list[dict[str, Any]]
+    def _write_window(
+        self, session: Any, sender_id: str, previous_upto: int | None, session_ts: float | None, upto_id: int,
+        upto_ts: float | None, carried: list[dict[str, Any]],
     ) -> None:
-        """Store the carried state as of row ``last`` (a cache: any version of it is right for its ``upto_id``,
-        so a concurrent writer that got there first is simply left alone)."""
-        values = {
-            "session_ts": session_ts,
-            "upto_id": last.id,
-            "upto_ts": last.timestamp,
-            "carried": json.dumps(carried),
-        }
-        try:
-            if saved is None:
-                session.add(_WindowRow(sender_id=sender_id, **values))
-            else:
-                session.query(_WindowRow).filter(
-                    _WindowRow.sender_id == sender_id, _WindowRow.upto_id == saved.upto_id
-                ).update(values, synchronize_session=False)
-            session.commit()
-        except sa.exc.IntegrityError:
-            session.rollback()
+        """Store the carried state as of row ``upto_id`` (a cache: any version of it is right for its ``upto_id``,
+        so a row another process wrote first is left alone: insert-if-absent, update-if-unchanged)."""
+        windows = _WindowRow.__table__
+        values = {"session_ts": session_ts, "upto_id": upto_id, "upto_ts": upto_ts, "carried": json.dumps(carried)}
+        if previous_upto is None:
+            dialect = self.engine.dialect.name
+            insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect)
+            if insert is None:  # another database: a plain insert in its own transaction, a conflict ignored
+                self._insert_window_row(sender_id, values)
+                return
+            session.execute(insert(windows).values(sender_id=sender_id, **values).on_conflict_do_nothing())
+        else:
+            session.execute(
+                windows.update()
+                .where(windows.c.sender_id == sender_id, windows.c.upto_id == previous_upto)
+                .values(**values)
+            )
+
+    def _insert_window_row(self, sender_id: str, values: dict[str, Any]) -> None:
+        with self.session_scope() as session:
+            try:
+                session.execute(_WindowRow.__table__.insert().values(sender_id=sender_id, **values))
+                session.commit()
+            except sa.exc.IntegrityError:
+                session.rollback()
 
     async def _stream_new_events(self, event_broker: EventBroker, new_events: list[Event], sender_id: str) -> None:
         """Events for an event broker, masked like the stored ones."""

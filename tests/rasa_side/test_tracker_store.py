@@ -686,3 +686,26 @@ def test_a_pooled_store_sees_what_another_process_wrote(domain, db_path):
     with sqlite3.connect(db_path) as conn:
         conn.execute("DELETE FROM events WHERE sender_id = ?", (SENDER,))
     assert asyncio.run(first.retrieve(SENDER)) is None
+
+
+def test_a_carried_state_another_process_stored_first_is_left_alone(domain, db_path):
+    """Two processes cut the same window (its row was lost): the second save finds the row the first wrote, keeps
+    it and still stores its events; and the read that cut the window wrote nothing (its save does)."""
+    clock = Clock()
+    store = make_store(domain, db_path)
+    asyncio.run(long_conversation(store, clock, 50))
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"DELETE FROM {WINDOW_TABLE}")
+    first, second = make_store(domain, db_path), make_store(domain, db_path)
+    one, two = asyncio.run(first.retrieve(WINDOWED)), asyncio.run(second.retrieve(WINDOWED))
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(f"SELECT COUNT(*) FROM {WINDOW_TABLE}").fetchone()[0] == 0
+    one.update(BotUttered("一", timestamp=clock()))
+    two.update(BotUttered("二", timestamp=clock()))
+    asyncio.run(first.save(one))
+    asyncio.run(second.save(two))
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(f"SELECT COUNT(*) FROM {WINDOW_TABLE}").fetchone()[0] == 1
+    assert [e["text"] for e in stored_rows(db_path, WINDOWED)[-2:]] == ["一", "二"]
+    after = asyncio.run(make_store(domain, db_path).retrieve(WINDOWED))
+    assert comparable(after.current_state()) == comparable(whole(domain, db_path, WINDOWED).current_state())
