@@ -92,14 +92,16 @@ def test_telegram_front_end_delivers_the_outbox(monkeypatch):
 
 def test_action_server_refuses_unsafe_production_settings(monkeypatch):
     use(monkeypatch, action_server, UNSAFE)
-    monkeypatch.setattr(action_server.endpoint, "run", lambda *a, **k: pytest.fail("must not start"))
+    monkeypatch.setattr(action_server, "create_app", lambda *a, **k: pytest.fail("must not start"))
+    monkeypatch.setattr(action_server, "serve", lambda *a, **k: pytest.fail("must not start"))
     with pytest.raises(SystemExit, match="ID_HASH_KEY is still the CHANGE-ME"):
         action_server.main(["--port", "5999"])
     started = []
     use(monkeypatch, action_server, SAFE)
-    monkeypatch.setattr(action_server.endpoint, "run", lambda *a, **k: started.append(k["port"]))
+    monkeypatch.setattr(action_server, "create_app", lambda: "the app")
+    monkeypatch.setattr(action_server, "serve", lambda app, port: started.append((app, port)))
     action_server.main(["--port", "5999"])
-    assert started == [5999]
+    assert started == [("the app", 5999)]
 
 
 @pytest.mark.parametrize("action", ["run", "once"])
