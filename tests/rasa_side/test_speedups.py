@@ -4,23 +4,40 @@ accepts and rejects what Rasa's check does; the event type table resolves every 
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.slots import Slot
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_addons.channels import SecureRestInput
 from rasa_addons.speedups import (
     freeze_startup_heap,
+    install_applied_events_cache,
     install_connection_reuse,
     install_event_type_cache,
     install_fast_action_validation,
+    install_fast_slot_copy,
 )
 
 GOOD = [
@@ -186,3 +203,65 @@ def test_the_channel_freezes_the_heap_once_the_server_has_started(monkeypatch):
     blueprint = SecureRestInput.from_credentials({}).blueprint(lambda message: None)
     listeners = [(f.event, f.listener.__name__) for f in blueprint._future_listeners]
     assert ("after_server_start", "freeze_loaded_heap") in listeners
+
+
+# ---- slot copies and the applied-events cache --------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _generic_copy(slot: Slot) -> Slot:
+    """``copy.copy`` as Python does it for a class without ``__copy__``."""
+    return copy._reconstruct(slot, None, *slot.__reduce_ex__(4))
+
+
+def test_the_fast_slot_copy_makes_what_copy_copy_made_of_every_slot_of_the_domain():
+    install_fast_slot_copy()
+    assert install_fast_slot_copy() is False  # idempotent
+    slots = Domain.load(str(ROOT / "domain")).slots
+    assert len(slots) > 10 and len({type(s) for s in slots}) > 2
+    for slot in slots:
+        slot.value = {"yuan": "2500"} if slot.type_name == "any" else slot.value
+        fast, generic = copy.copy(slot), _generic_copy(slot)
+        assert type(fast) is type(slot) and fast is not slot
+        assert vars(fast) == vars(generic)
+        fast.value = "changed"  # the copy's value is its own
+        assert slot.value != "changed"
+
+
+def _events() -> list[Event]:
+    """A session with a form, an undone action, a rewound message, a restart and a new session."""
+    def user(text: str, intent: str) -> UserUttered:
+        return UserUttered(text, {"name": intent, "confidence": 1.0})
+
+    return [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        user("临时救助", "start_precheck"), ActionExecuted("precheck_form"), ActiveLoop("precheck_form"),
+        SlotSet("requested_slot", "pc_hukou"), ActionExecuted("action_listen"),
+        user("略阳", "inform"), SlotSet("pc_hukou", True), ActionExecuted("precheck_form"),
+        ActionExecuted("action_wrong"), ActionReverted(), ActionExecuted("action_listen"),
+        user("啊？", "nlu_fallback"), UserUtteranceReverted(), ActionExecuted("action_listen"),
+        user("算了", "stop"), ActiveLoop(None), ActionExecuted("action_listen"),
+        Restarted(), ActionExecuted("action_listen"), user("你好", "greet"), ActionExecuted("utter_greet"),
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+    ]
+
+
+def test_the_applied_events_cache_answers_as_rasa_after_every_event():
+    install_applied_events_cache()
+    assert install_applied_events_cache() is False
+    rasa_applied = DialogueStateTracker.applied_events.__wrapped__
+    domain = Domain.load(str(ROOT / "domain"))
+    tracker = DialogueStateTracker("s1", domain.slots)
+    for event in _events():
+        tracker.update(event)
+        first = tracker.applied_events()
+        assert first == rasa_applied(tracker)
+        first.clear()  # a caller changing its list does not change the next answer
+        assert tracker.applied_events() == rasa_applied(tracker)
+    copied = tracker.copy()  # a replayed copy and a deep copy answer for their own events
+    assert copied.applied_events() == rasa_applied(copied)
+    deep = copy.deepcopy(tracker)
+    deep.update(user_event := UserUttered("再问一个", {"name": "ask_dibao", "confidence": 1.0}))
+    assert deep.applied_events() == rasa_applied(deep) and deep.applied_events()[-1] is user_event
+
