@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import tarfile
 import zipfile
-from pathlib import Path
 
 import jieba
 import numpy as np
@@ -21,8 +20,7 @@ from scipy.special import softmax
 
 from rasa_addons import classifiers
 from rasa_addons.classifiers import DEFAULT_SCALE, LinearIntentClassifier, fit_scale
-
-MODELS = Path(__file__).resolve().parents[2] / "models"
+from tests.auxil.models import latest_model
 
 EXAMPLES = {
     "ask_dibao_apply": ["低保咋个申请", "低保去哪里申请", "申请低保要走啥子流程", "想办低保找哪个"],
@@ -255,14 +253,9 @@ def test_loaded_model_persists_byte_identical_arrays(tmp_path):
     assert members["a"] == members["b"]
 
 
-def _latest_model():
-    archives = sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return archives[-1] if archives else None
-
-
-@pytest.mark.skipif(_latest_model() is None, reason="no trained model under models/")
+@pytest.mark.skipif(latest_model() is None, reason="no trained model under models/")
 def test_fast_prediction_matches_the_sklearn_path_on_the_trained_model(tmp_path):
-    with tarfile.open(_latest_model()) as archive:
+    with tarfile.open(latest_model()) as archive:
         metadata = json.load(archive.extractfile("metadata.json"))
         node = next(n for n in metadata["predict_schema"]["nodes"].values()
                     if n["uses"] == "rasa_addons.classifiers.LinearIntentClassifier")

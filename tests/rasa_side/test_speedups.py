@@ -13,6 +13,8 @@ import jsonschema
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -38,7 +40,9 @@ from rasa_addons.speedups import (
     install_event_type_cache,
     install_fast_action_validation,
     install_fast_slot_copy,
+    install_sequential_graph_runner,
 )
+from tests.auxil.models import latest_model
 
 GOOD = [
     {"events": [], "responses": []},
@@ -265,3 +269,33 @@ def test_the_applied_events_cache_answers_as_rasa_after_every_event():
     deep.update(user_event := UserUttered("再问一个", {"name": "ask_dibao", "confidence": 1.0}))
     assert deep.applied_events() == rasa_applied(deep) and deep.applied_events()[-1] is user_event
 
+
+
+@pytest.mark.skipif(latest_model() is None, reason="no trained model under models/")
+def test_the_sequential_graph_runner_gives_what_dask_gives_on_the_trained_model(monkeypatch):
+    install_sequential_graph_runner()
+    assert install_sequential_graph_runner() is False
+    ours = DaskGraphRunner.run
+    runs: list[int] = []
+
+    def counted(self, *args, **kwargs):
+        runs.append(1)
+        return ours(self, *args, **kwargs)
+
+    agent = Agent.load(str(latest_model()))
+    texts = ["低保一个月能拿多少钱", "查一下 LY2026DB90001", "两千五", "", "hello 😀", "我家孩子住院花了3万"]
+    for runner in (counted, ours.__wrapped__):
+        monkeypatch.setattr(DaskGraphRunner, "run", runner)
+        parsed = [asyncio.run(agent.parse_message(text)) for text in texts]
+        predicted = []
+        for data in parsed:
+            tracker = DialogueStateTracker.from_events(
+                "s3", [ActionExecuted("action_listen"), UserUttered(data["text"], data["intent"], data["entities"],
+                                                                    parse_data=data)], slots=agent.domain.slots)
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            predicted.append((prediction.policy_name, prediction.max_confidence_index, prediction.probabilities))
+        if runner is counted:
+            mine = (parsed, predicted)
+    assert len(runs) == 2 * len(texts)  # the sequential runner ran both graphs
+    assert mine == (parsed, predicted)
+    assert {d["intent"]["name"] for d in parsed} >= {"inform"}
