@@ -39,6 +39,7 @@ from bot.settings import PROJECT_ROOT
 from rasa_addons import speedups
 from rasa_addons.channels import SecureRestInput
 from rasa_addons.speedups import domain_digest, install_domain_digest
+from tests.auxil.aiohttp_server import local_webhook
 
 DOMAIN_DICT = {
     "version": "3.1",
@@ -66,7 +67,7 @@ class ActionServer:
         self.answer = answer or self.follow_protocol
         self.cache = DomainCache()
         self.seen: list[str] = []
-        self.runner: web.AppRunner | None = None
+        self._served: Any = None
         self.url = ""
 
     @staticmethod
@@ -86,17 +87,12 @@ class ActionServer:
         return answer
 
     async def __aenter__(self) -> ActionServer:
-        app = web.Application()
-        app.router.add_post("/webhook", self.webhook)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook"
+        self._served = local_webhook(self.webhook)
+        self.url = await self._served.__aenter__()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.runner.cleanup()
+        await self._served.__aexit__(*exc)
 
 
 def tracker(domain: Domain, events: list | None = None) -> DialogueStateTracker:
@@ -182,19 +178,10 @@ def test_compressed_calls_always_carry_the_full_domain(monkeypatch):
         return web.json_response(OK)
 
     async def run() -> None:
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        try:
-            port = site._server.sockets[0].getsockname()[1]
-            action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+        async with local_webhook(webhook) as url:
+            action = RemoteAction("action_x", EndpointConfig(url))
             for _ in range(2):
                 await call(action, domain)
-        finally:
-            await runner.cleanup()
 
     monkeypatch.setenv("COMPRESS_ACTION_SERVER_REQUEST", "true")
     asyncio.run(run())

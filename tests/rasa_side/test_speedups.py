@@ -42,6 +42,7 @@ from rasa_addons.speedups import (
     install_fast_slot_copy,
     install_sequential_graph_runner,
 )
+from tests.auxil.aiohttp_server import local_webhook
 from tests.auxil.models import latest_model
 
 GOOD = [
@@ -164,21 +165,12 @@ def test_action_server_calls_share_one_connection():
             peers.add(request.transport.get_extra_info("peername"))
             return web.json_response({"events": [], "responses": [{"text": (await request.json())["n"]}]})
 
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        try:
-            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        async with local_webhook(webhook) as url:
+            endpoint = EndpointConfig(url)
             replies = [await endpoint.request(json={"n": n}, method="post") for n in ("a", "b", "c")]
             async with endpoint.session() as own:
                 fresh = own is not endpoint._lueyang_session[1]
             await endpoint._lueyang_session[1].close()
-        finally:
-            await runner.cleanup()
         return replies, peers, fresh
 
     replies, peers, fresh = asyncio.run(run())
