@@ -148,7 +148,17 @@ class TicketRedisLockStore(RedisLockStore):
         self._log_deletion(conversation_id, bool(self.red.delete(self._key(conversation_id))))
 
     def save_lock(self, lock: TicketLock) -> None:
-        raise NotImplementedError("TicketRedisLockStore changes its locks only through lock()")
+        """Write ``lock`` as this store keeps it, replacing what was there (Rasa's generic ``LockStore`` methods;
+        ``lock()`` never needs it). Expired tickets are left out; the others keep their expiry, read from this
+        host's clock (Rasa's ``TicketLock``), which the scripts compare with Redis's."""
+        key = self._key(lock.conversation_id)
+        live = {str(t.number): int(t.expires * 1000) for t in lock.tickets if not t.has_expired()}
+        with self.red.pipeline() as pipe:  # MULTI/EXEC: no one sees the lock half written
+            pipe.delete(key)
+            if live:
+                pipe.hset(key, mapping={"next": lock.last_issued, **live})
+                pipe.pexpireat(key, max(live.values()))
+            pipe.execute()
 
 
 __all__ = ["POLL_SECONDS", "TicketRedisLockStore"]

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import redis
+from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
@@ -142,6 +143,27 @@ def test_get_lock_shows_the_live_tickets_in_order(prefix):
     assert store.get_lock("tg-7").now_serving == second
     store.cleanup("tg-7", second)
     assert store.get_lock("tg-7") is None
+
+
+def test_a_lock_saved_through_rasas_generic_methods_is_the_one_lock_takes(prefix):
+    store = make_store(prefix)
+    held = TicketLock("tg-10")
+    first = held.issue_ticket(60)
+    held.issue_ticket(-1.0)  # already expired when saved: left out
+    store.save_lock(held)
+    assert [t.number for t in store.get_lock("tg-10").tickets] == [first]
+
+    async def main() -> bool:
+        waiting = asyncio.create_task(hold(store, "tg-10", "next", [], 0.0))
+        await asyncio.sleep(0.1)
+        blocked = not waiting.done()  # the saved ticket holds the conversation
+        store.cleanup("tg-10", first)
+        await waiting
+        return blocked
+
+    assert asyncio.run(main())
+    store.save_lock(TicketLock("tg-10"))  # no ticket: no lock
+    assert store.get_lock("tg-10") is None
 
 
 def test_an_uncontended_message_costs_two_round_trips(prefix, monkeypatch):
