@@ -59,7 +59,6 @@ import copy
 import gc
 import json
 import logging
-import weakref
 from collections import OrderedDict
 from typing import Any
 
@@ -368,26 +367,18 @@ class _DigestCall:
 
 
 _DIGEST_CALL: contextvars.ContextVar[_DigestCall | None] = contextvars.ContextVar("lueyang_digest_call", default=None)
-# id(Domain) -> (weak reference to it, digest): computed once per Domain object
-_DOMAIN_DIGESTS: dict[int, tuple[weakref.ref, str]] = {}
 # action-server URL -> the digests of the domains it has received from this process (the last CACHE_SIZE)
 _DELIVERED: dict[str, OrderedDict[str, None]] = {}
+_DIGEST_ATTR = "_lueyang_domain_digest"  # on a Domain: its digest, computed once
 
 
 def domain_digest(domain: Any) -> str:
     """The digest of ``domain.as_dict()`` as the action server will parse it (JSON round trip: string keys, lists),
-    computed once per Domain object."""
-    key = id(domain)
-    held = _DOMAIN_DIGESTS.get(key)
-    if held is not None and held[0]() is domain:
-        return held[1]
-
-    def forget(ref: weakref.ref) -> None:
-        if _DOMAIN_DIGESTS.get(key, (None,))[0] is ref:
-            del _DOMAIN_DIGESTS[key]
-
-    digest = digest_of(json.loads(json.dumps(domain.as_dict())))
-    _DOMAIN_DIGESTS[key] = (weakref.ref(domain, forget), digest)
+    computed once per Domain object and kept on it."""
+    digest = domain.__dict__.get(_DIGEST_ATTR)
+    if digest is None:
+        digest = digest_of(json.loads(json.dumps(domain.as_dict())))
+        domain.__dict__[_DIGEST_ATTR] = digest
     return digest
 
 
