@@ -229,6 +229,8 @@ WINDOW_EVENTS = 36
 _SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _STORED_ATTR = "_lueyang_events_in_store"  # on a tracker: how many of its events are in the database
 _PENDING_ATTR = "_lueyang_window_to_store"  # on a tracker: the carried state its read computed, for ``save``
+# the databases the store runs on (bot.runner writes no other), with their insert-if-absent
+_WINDOW_INSERT = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 _EVENTS_INDEX = "ix_events_sender_id_id"  # PostgreSQL: the window's rows by (sender, id), not all the sender's
 
 _WINDOW_METADATA = sa.MetaData()
@@ -317,6 +319,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         if self.window_actions < 1 or self.window_events < 1:
             raise ValueError("window_actions and window_events must be positive")
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name not in _WINDOW_INSERT:
+            raise ValueError(f"the masking tracker store runs on sqlite or postgresql, not {self.engine.dialect.name}")
         self._tune_sqlite(sqlite_synchronous)
         self._create_window_table()
 
@@ -534,11 +538,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         windows = _WindowRow.__table__
         values = {"session_ts": session_ts, "upto_id": upto_id, "upto_ts": upto_ts, "carried": json.dumps(carried)}
         if previous_upto is None:
-            dialect = self.engine.dialect.name
-            insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect)
-            if insert is None:  # another database: a plain insert in its own transaction, a conflict ignored
-                self._insert_window_row(sender_id, values)
-                return
+            insert = _WINDOW_INSERT[self.engine.dialect.name]
             session.execute(insert(windows).values(sender_id=sender_id, **values).on_conflict_do_nothing())
         else:
             session.execute(
@@ -546,14 +546,6 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 .where(windows.c.sender_id == sender_id, windows.c.upto_id == previous_upto)
                 .values(**values)
             )
-
-    def _insert_window_row(self, sender_id: str, values: dict[str, Any]) -> None:
-        with self.session_scope() as session:
-            try:
-                session.execute(_WindowRow.__table__.insert().values(sender_id=sender_id, **values))
-                session.commit()
-            except sa.exc.IntegrityError:
-                session.rollback()
 
     async def _stream_new_events(self, event_broker: EventBroker, new_events: list[Event], sender_id: str) -> None:
         """Events for an event broker, masked like the stored ones."""
